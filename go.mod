@@ -1,0 +1,5 @@
+module tamix
+
+go 1.26.0
+
+require github.com/usbarmory/tamago v1.26.0
