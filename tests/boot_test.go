@@ -1,0 +1,135 @@
+package tests
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"tamix/tests/ktap"
+)
+
+// Limits the tests hold the kernel to.
+const (
+	inGuestTimeout = 120 * time.Second // default for TestInGuest
+	shortTimeout   = 60 * time.Second  // the other boots
+	guestSleep     = 2 * time.Second   // what tamix.selftest=sleep sleeps
+	sleepTolerance = guestSleep / 10
+	bootTimeLimit  = 3 * time.Second // QEMU start to banner
+)
+
+// isCrashLine reports whether a console line says the kernel crashed.
+func isCrashLine(line string) bool {
+	return strings.Contains(line, "panic:") || strings.Contains(line, "tamix: oops") ||
+		strings.HasPrefix(line, "fatal error:")
+}
+
+// TestInGuest runs every in-guest test and reports each KTAP case (and
+// nested case) as a Go subtest.
+func TestInGuest(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, inGuestTimeout), "tamix.test=all")
+	rep := ktap.ParseLines(r.serial())
+	for _, tc := range rep.Tests {
+		reportCase(t, tc)
+	}
+	for _, p := range rep.Problems {
+		t.Errorf("KTAP: %v", p)
+	}
+	for _, l := range rep.Noise {
+		if isCrashLine(l.Text) {
+			t.Errorf("console line %d: %s", l.N, l.Text)
+		}
+	}
+	if _, ok := r.find(hasPrefix("tamix: ktap done")); !ok {
+		t.Log(`no "tamix: ktap done" line`)
+	}
+	r.checkStatus(t, exitOK)
+	t.Logf("KTAP: %s", rep.Summary())
+}
+
+// reportCase turns a KTAP test into a Go subtest of t.
+func reportCase(t *testing.T, tc *ktap.Test) {
+	name := tc.Name
+	if name == "" {
+		name = fmt.Sprintf("test_%d", tc.Number)
+	}
+	t.Run(name, func(t *testing.T) {
+		for _, d := range tc.Diagnostics {
+			t.Log("# " + d)
+		}
+		for _, sub := range tc.Subtests {
+			reportCase(t, sub)
+		}
+		result := "ok"
+		if !tc.OK {
+			result = "not ok"
+		}
+		switch tc.Status() {
+		case ktap.Fail:
+			if !tc.HasResult {
+				t.Error("no result line: the run stopped inside this test")
+			} else {
+				t.Errorf("line %d: %s", tc.Line, strings.TrimSpace(fmt.Sprintf("%s %d %s %s", result, tc.Number, tc.Name, tc.Reason)))
+			}
+		case ktap.Skipped:
+			t.Skip("SKIP", tc.Reason)
+		case ktap.ExpectedFail:
+			t.Skipf("TODO %s (%s)", tc.Reason, result)
+		}
+	})
+}
+
+// TestSleepAccuracy checks that a 2 s time.Sleep in the guest takes 2 s
+// of host time.
+func TestSleepAccuracy(t *testing.T) {
+	r := bootKernel(t, shortTimeout, "tamix.selftest=sleep")
+	start, ok := r.find(contains("tamix: sleep-start"))
+	if !ok {
+		t.Fatal(`no "tamix: sleep-start" line`)
+	}
+	end, ok := r.find(contains("tamix: sleep-end"))
+	if !ok {
+		t.Fatal(`no "tamix: sleep-end" line`)
+	}
+	d := end.at - start.at
+	t.Logf("guest 2s sleep took %v on host", d)
+	if d < guestSleep-sleepTolerance || d > guestSleep+sleepTolerance {
+		t.Errorf("guest 2s sleep took %v on host, want %v ± %v", d, guestSleep, sleepTolerance)
+	}
+	r.checkStatus(t, exitOK)
+}
+
+// TestPanicReported checks that a kernel panic is printed with a
+// traceback and reported to the host.
+func TestPanicReported(t *testing.T) {
+	r := bootKernel(t, shortTimeout, "tamix.selftest=panic")
+	if _, ok := r.find(contains("panic:")); !ok {
+		t.Error(`no line containing "panic:"`)
+	}
+	traceback := func(line string) bool {
+		return strings.HasPrefix(line, "goroutine ") || strings.Contains(line, "tamix/kernel")
+	}
+	if _, ok := r.find(traceback); !ok {
+		t.Error(`no traceback line ("goroutine ..." or a tamix/kernel function)`)
+	}
+	r.checkStatus(t, exitPanic)
+}
+
+// TestBootTime measures the host time from QEMU's start to the banner.
+func TestBootTime(t *testing.T) {
+	r := bootKernel(t, shortTimeout, "tamix.probe=1")
+	banner, ok := r.find(hasPrefix("Tamix "))
+	if !ok {
+		t.Fatal(`no banner line starting "Tamix "`)
+	}
+	from := r.qemuStart
+	if from < 0 {
+		from = 0
+	}
+	d := banner.at - from
+	t.Logf("banner %v after QEMU started (accelerator %s)", d, r.accel)
+	if d > bootTimeLimit {
+		t.Errorf("banner took %v, want at most %v", d, bootTimeLimit)
+	}
+	r.checkStatus(t, exitOK)
+}
