@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"tamix/arch/amd64"
+	_ "tamix/arch/amd64/archtest" // registers the "arch" suite
 	"tamix/boot"
 	"tamix/boot/pvh"
 	"tamix/kernel/ktap"
@@ -39,6 +41,9 @@ func StartKernel() {
 	}
 	printBanner(os.Stdout, info)
 	cmd := pvh.ParseCmdline(info.Cmdline)
+	amd64.Init()
+	amd64.Console = boot.UART0
+	fmt.Printf("cpu: descriptor tables and SYSCALL installed; %v\n", amd64.CPUFeatures())
 
 	switch {
 	case cmd.Has(optProbe):

@@ -213,16 +213,23 @@ func parseMemMap(m Memory, addr uint64, n uint32) ([]MemRegion, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pvh: memory map at %#x: %w", addr, err)
 	}
-	regions := make([]MemRegion, n)
-	for i := range regions {
+	regions := make([]MemRegion, 0, n)
+	for i := 0; i < int(n); i++ {
 		e := raw[i*memmapEntrySize:]
-		r := &regions[i]
-		r.Addr = binary.LittleEndian.Uint64(e[0:])
-		r.Size = binary.LittleEndian.Uint64(e[8:])
-		r.Type = binary.LittleEndian.Uint32(e[16:])
+		r := MemRegion{
+			Addr: binary.LittleEndian.Uint64(e[0:]),
+			Size: binary.LittleEndian.Uint64(e[8:]),
+			Type: binary.LittleEndian.Uint32(e[16:]),
+		}
 		if wraps(r.Addr, r.Size) {
 			return nil, fmt.Errorf("%w: memory map entry %d %#x+%#x wraps", ErrMalformed, i, r.Addr, r.Size)
 		}
+		// QEMU's table can end with an all-zero entry; an empty region
+		// says nothing, so it is dropped.
+		if r.Size == 0 {
+			continue
+		}
+		regions = append(regions, r)
 	}
 	return regions, nil
 }

@@ -1,0 +1,220 @@
+//go:build tamago
+
+// Package archtest is the in-guest test suite "arch": the entry and exit
+// paths of arch/amd64 tested with hand-assembled user code on one raw
+// 2 MiB user page, independently of mm (the "mm" and "user" suites run
+// real programs in real address spaces).
+package archtest
+
+import (
+	"fmt"
+	"unsafe"
+
+	"tamix/arch/amd64"
+	"tamix/kernel/ktap"
+)
+
+// The user page: virtual and physical 4 MiB, one 2 MiB page made
+// user-accessible in the boot page tables' first page directory
+// (cpuinit_amd64.s: PML4 at 0x100000, PDPT at 0x101000, PD at 0x102000).
+// Nothing else uses physical 4-6 MiB.
+const (
+	userBase = 0x400000
+	bootPML4 = 0x100000
+	bootPDPT = 0x101000
+	bootPD0  = 0x102000
+
+	pteP, pteRW, pteUS, ptePS = 1, 2, 4, 0x80
+)
+
+// kstack is the kernel stack the test task traps onto.
+var kstack [16384]byte
+
+func stackTop() uintptr {
+	return (uintptr(unsafe.Pointer(&kstack[len(kstack)-1])) + 1) &^ 15
+}
+
+func entry(pa uintptr) *uint64 { return (*uint64)(unsafe.Pointer(pa)) }
+
+// loadUser copies code to the user page (made supervisor-only meanwhile,
+// since SMAP forbids the write otherwise) and opens the page to ring 3.
+func loadUser(code []byte) {
+	*entry(bootPD0 + 2*8) = userBase | pteP | pteRW | ptePS
+	amd64.FlushAll()
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(uintptr(userBase))), len(code)), code)
+	*entry(bootPML4) |= pteUS
+	*entry(bootPDPT) |= pteUS
+	*entry(bootPD0 + 2*8) |= pteUS
+	amd64.FlushAll()
+}
+
+// closeUser makes the page supervisor-only again.
+func closeUser() {
+	*entry(bootPD0 + 2*8) &^= pteUS
+	amd64.FlushAll()
+}
+
+// run starts code at userBase with the given registers preset and
+// returns the regs at the first entry back and the vector.
+func run(code []byte, set func(*amd64.PtRegs), uc *amd64.UserContext) (*amd64.PtRegs, uint64) {
+	loadUser(code)
+	regs := amd64.KernelStackRegs(stackTop())
+	*regs = amd64.NewUserRegs(userBase, userBase+0x1ff000)
+	if set != nil {
+		set(regs)
+	}
+	if uc == nil {
+		uc = &amd64.UserContext{FPU: amd64.NewFPUState()}
+	}
+	return regs, amd64.EnterUser(regs, uc)
+}
+
+func init() {
+	ktap.Register(&ktap.Suite{
+		Name: "arch",
+		Exit: func() error { closeUser(); return nil },
+		Cases: []ktap.Case{
+			{Name: "syscall_roundtrip", Run: testSyscall},
+			{Name: "iret_path", Run: testIret},
+			{Name: "user_exceptions", Run: testExceptions},
+			{Name: "fpu_preserved", Run: testFPU},
+			{Name: "fs_base", Run: testFSBase},
+			{Name: "smap_smep", Run: testSMAPSMEP},
+		},
+	})
+}
+
+var (
+	getpidThenExit = []byte{
+		0xb8, 39, 0, 0, 0, // mov $39, %eax (getpid)
+		0x0f, 0x05, // syscall
+		0x48, 0x89, 0xc7, // mov %rax, %rdi
+		0xb8, 60, 0, 0, 0, // mov $60, %eax (exit)
+		0x0f, 0x05, // syscall
+		0x0f, 0x0b, // ud2: exit must not return
+	}
+)
+
+func testSyscall(t *ktap.T) {
+	regs, v := run(getpidThenExit, nil, nil)
+	if v != amd64.SyscallVector || regs.OrigAX != 39 {
+		t.Fatalf("first entry: vector %d orig_ax %d, want system call 39", v, regs.OrigAX)
+	}
+	if regs.CX != userBase+7 || regs.IP != userBase+7 || regs.SS != amd64.UserDS || regs.CS != amd64.UserCS {
+		t.Fatalf("saved frame wrong:\n%s", amd64.FormatRegs(regs))
+	}
+	start := amd64.RDTSC()
+	regs.AX = 4242 // getpid's result
+	v = amd64.EnterUser(regs, &amd64.UserContext{FPU: amd64.NewFPUState()})
+	cycles := amd64.RDTSC() - start
+	if v != amd64.SyscallVector || regs.OrigAX != 60 || regs.DI != 4242 {
+		t.Fatalf("second entry: vector %d orig_ax %d rdi %d, want exit(4242)", v, regs.OrigAX, regs.DI)
+	}
+	t.Logf("kernel->user->kernel round trip through SYSRETQ/SYSCALL: %d cycles", cycles)
+}
+
+func testIret(t *ktap.T) {
+	// Resume somewhere else than after the SYSCALL: RCX != RIP, so the
+	// frame is not SYSRET-safe and enterUser must use IRETQ.
+	regs, v := run(getpidThenExit, nil, nil)
+	if v != amd64.SyscallVector {
+		t.Fatalf("vector %d", v)
+	}
+	regs.IP = userBase // run getpid again from the start
+	if regs.SysretSafe() {
+		t.Fatalf("frame should need IRETQ")
+	}
+	v = amd64.EnterUser(regs, &amd64.UserContext{FPU: amd64.NewFPUState()})
+	if v != amd64.SyscallVector || regs.OrigAX != 39 || regs.CX != userBase+7 {
+		t.Fatalf("after IRETQ: vector %d orig_ax %d rcx %#x", v, regs.OrigAX, regs.CX)
+	}
+}
+
+func testExceptions(t *ktap.T) {
+	for _, c := range []struct {
+		name   string
+		code   []byte
+		vector uint64
+		set    func(*amd64.PtRegs)
+	}{
+		{"ud2", []byte{0x0f, 0x0b}, amd64.VecInvalidOp, nil},
+		{"hlt", []byte{0xf4}, amd64.VecGeneralProt, nil},
+		{"cli", []byte{0xfa}, amd64.VecGeneralProt, nil},
+		{"in", []byte{0xe4, 0x80}, amd64.VecGeneralProt, nil},
+		{"int3", []byte{0xcc}, amd64.VecBreakpoint, nil},
+		{"div0", []byte{0x31, 0xc9, 0xf7, 0xf1}, amd64.VecDivide, nil},
+		{"kernel_read", []byte{0x8a, 0x03}, amd64.VecPageFault, func(r *amd64.PtRegs) { r.BX = 0x1000000 }},
+		{"null_write", []byte{0x88, 0x03}, amd64.VecPageFault, func(r *amd64.PtRegs) { r.BX = 8 }},
+	} {
+		regs, v := run(c.code, c.set, nil)
+		if v != c.vector {
+			t.Errorf("%s: vector %d (%s), want %d (%s)", c.name, v, amd64.VectorName(v), c.vector, amd64.VectorName(c.vector))
+			continue
+		}
+		msg := fmt.Sprintf("%s: %s at %#x -> signal %d", c.name, amd64.VectorName(v), regs.IP, amd64.SignalForTrap(v))
+		if v == amd64.VecPageFault {
+			msg += fmt.Sprintf(", cr2 %#x, %s", amd64.FaultAddress(), amd64.DecodePFError(regs.OrigAX))
+			if regs.OrigAX&amd64.PFUser == 0 {
+				t.Errorf("%s: page fault not marked as from user mode", c.name)
+			}
+		}
+		t.Logf("%s", msg)
+	}
+}
+
+func testFPU(t *ktap.T) {
+	const pattern = 0x1122334455667788
+	code := []byte{
+		0x66, 0x48, 0x0f, 0x6e, 0xc0, // movq %rax, %xmm0
+		0xb8, 24, 0, 0, 0, 0x0f, 0x05, // sched_yield
+		0x66, 0x48, 0x0f, 0x7e, 0xc7, // movq %xmm0, %rdi
+		0xb8, 60, 0, 0, 0, 0x0f, 0x05, // exit(%rdi)
+	}
+	uc := &amd64.UserContext{FPU: amd64.NewFPUState()}
+	regs, v := run(code, func(r *amd64.PtRegs) { r.AX = pattern }, uc)
+	if v != amd64.SyscallVector || regs.OrigAX != 24 {
+		t.Fatalf("vector %d orig_ax %d", v, regs.OrigAX)
+	}
+	if got := uc.FPU.XMM(0); got != pattern {
+		t.Errorf("saved xmm0 = %#x, want %#x", got, pattern)
+	}
+	// Let Go use the SSE registers meanwhile.
+	s := fmt.Sprintf("%.3f %v", 3.14159*2.5, make([]float64, 64))
+	buf := make([]byte, 1<<16)
+	copy(buf, s)
+	v = amd64.EnterUser(regs, uc)
+	if v != amd64.SyscallVector || regs.OrigAX != 60 || regs.DI != pattern {
+		t.Errorf("user xmm0 after the switch = %#x, want %#x", regs.DI, uint64(pattern))
+	}
+}
+
+func testFSBase(t *ktap.T) {
+	code := []byte{
+		0x64, 0x48, 0x8b, 0x3c, 0x25, 0, 0, 0, 0, // mov %fs:0, %rdi
+		0xb8, 60, 0, 0, 0, 0x0f, 0x05, // exit(%rdi)
+	}
+	code = append(code, make([]byte, 0x800-len(code))...)
+	code = append(code, 0xef, 0xbe, 0xad, 0xde, 0, 0, 0, 0) // at userBase+0x800
+	regs, v := run(code, nil, &amd64.UserContext{FSBase: userBase + 0x800, FPU: amd64.NewFPUState()})
+	if v != amd64.SyscallVector || regs.DI != 0xdeadbeef {
+		t.Errorf("user read %#x through FS, want 0xdeadbeef (vector %d)", regs.DI, v)
+	}
+}
+
+func testSMAPSMEP(t *ktap.T) {
+	f := amd64.CPUFeatures()
+	t.Logf("%v", f)
+	loadUser([]byte{0xc3}) // RET
+	if !f.SMAP {
+		t.Skipf("CPU has no SMAP")
+	}
+	if amd64.ProbeRead(userBase) {
+		t.Errorf("kernel read a user page without a fault: SMAP is not working")
+	}
+	if amd64.ProbeRead(stackTop()-8) == false {
+		t.Errorf("probe of kernel memory faulted")
+	}
+	if f.SMEP && amd64.ProbeExec(userBase) {
+		t.Errorf("kernel ran code in a user page: SMEP is not working")
+	}
+}
