@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unsafe"
 
 	"tamix/arch/amd64"
 	_ "tamix/arch/amd64/archtest" // registers the "arch" suite
@@ -23,7 +24,7 @@ const Version = "0.1.0"
 // Kernel command-line options (see README.md).
 const (
 	optTest     = "tamix.test"     // run in-guest suites: "all" or a list
-	optSelftest = "tamix.selftest" // "panic" or "sleep": harness checks
+	optSelftest = "tamix.selftest" // "panic", "oops" or "sleep": harness checks
 	optProbe    = "tamix.probe"    // print the banner and power off
 )
 
@@ -52,6 +53,8 @@ func StartKernel() {
 		panic("tamix: deliberate panic (tamix.selftest=panic)")
 	case cmd.Value(optSelftest, "") == "sleep":
 		sleepCheck()
+	case cmd.Value(optSelftest, "") == "oops":
+		oopsCheck()
 	case cmd.Has(optTest):
 		runTests(cmd.Value(optTest, "all"))
 	}
@@ -78,6 +81,14 @@ func sleepCheck() {
 	time.Sleep(2 * time.Second)
 	fmt.Printf("tamix: sleep-end (guest measured %v)\n", time.Since(start))
 	boot.PowerOff(boot.ExitSuccess)
+}
+
+// oopsCheck faults in ring 0 on purpose: it reads address 8, in the
+// unmapped page 0, as a nil-pointer bug would.
+func oopsCheck() {
+	fmt.Println("tamix: reading address 0x8 in kernel mode")
+	p := (*uint64)(unsafe.Pointer(uintptr(8)))
+	fmt.Println(*p) // not reached
 }
 
 // RestInit is where the kernel goes when no test was asked for.

@@ -133,3 +133,25 @@ func TestBootTime(t *testing.T) {
 	}
 	r.checkStatus(t, exitOK)
 }
+
+// TestOopsReported boots a kernel that faults in ring 0 on purpose (it
+// reads address 8; page 0 is not mapped) and checks the oops report: the
+// exception, CR2 with the decoded error code, registers, the faulting
+// instruction disassembled, a call trace, and the panic status.
+func TestOopsReported(t *testing.T) {
+	r := bootKernel(t, shortTimeout, "tamix.selftest=oops")
+	for _, want := range []string{
+		"tamix: oops: page fault in kernel mode",
+		"CR2 0x0000000000000008: supervisor read access, not-present page",
+		"RIP: 0010:",
+		"=> 0x",
+		"Call Trace",
+		"tamix/kernel.oopsCheck",
+		"panic: tamix: kernel oops",
+	} {
+		if _, ok := r.find(contains(want)); !ok {
+			t.Errorf("oops report lacks %q", want)
+		}
+	}
+	r.checkStatus(t, exitPanic)
+}
