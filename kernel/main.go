@@ -6,6 +6,7 @@ package kernel
 import (
 	"fmt"
 	"os"
+	"runtime/goos"
 	"strings"
 	"time"
 	"unsafe"
@@ -17,6 +18,10 @@ import (
 	"tamix/kernel/ktap"
 	_ "tamix/kernel/selftest" // registers the "runtime" suite
 )
+
+// HZ is the scheduler tick rate (Linux's CONFIG_HZ; 250 is its common
+// default): the local APIC timer interrupts every 4 ms.
+const HZ = 250
 
 // Version is the Tamix release shown in the banner.
 const Version = "0.1.0"
@@ -45,6 +50,9 @@ func StartKernel() {
 	amd64.Init()
 	amd64.Console = boot.UART0
 	fmt.Printf("cpu: descriptor tables and SYSCALL installed; %v\n", amd64.CPUFeatures())
+	rate := amd64.StartTimer(HZ, boot.TSCFreq)
+	goos.Idle = amd64.Idle // sleep in HLT between ticks
+	fmt.Printf("timer: local APIC at %d.%03d MHz, tick %d Hz\n", rate/1e6, rate/1e3%1e3, HZ)
 
 	switch {
 	case cmd.Has(optProbe):

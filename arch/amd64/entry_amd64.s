@@ -77,6 +77,12 @@ TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 // vector. Save the user FPU state, give Go back its FS base and stack,
 // and return from enterUser.
 TEXT ·fromUser(SB),NOSPLIT|NOFRAME,$0
+	CMPQ	DI, $const_VecFirstIRQ		// an interrupt (not a system call)?
+	JB	noirq
+	CMPQ	DI, $const_SyscallVector
+	JAE	noirq
+	CALL	·lapicEOI(SB)			// acknowledge it now; Go handles the rest
+noirq:
 	MOVQ	·cpu0+PerCPU_fpu(SB), AX
 	TESTQ	AX, AX
 	JZ	nofpu

@@ -133,3 +133,10 @@ TEXT ·syscallEntryAddr(SB),NOSPLIT,$0-8
 	MOVQ	$·syscallEntry(SB), AX
 	MOVQ	AX, ret+0(FP)
 	RET
+
+// func haltUntilInterrupt()
+TEXT ·haltUntilInterrupt(SB),NOSPLIT,$0-0
+	STI				// interrupts on; the next instruction still runs first
+	HLT				// sleep until an interrupt has been handled
+	CLI				// and off again for Go
+	RET
