@@ -1,0 +1,247 @@
+package sched
+
+import (
+	"runtime"
+	"sync"
+)
+
+// RunQueue is the CPU's run queue (struct rq). Tamix has one CPU.
+type RunQueue struct {
+	mu   sync.Mutex // protects everything below and the Threads' run-queue fields
+	cfs  CFSRq      // runnable tasks other than the current one
+	curr *Thread    // the task that owns the CPU
+	idle *Thread    // PID 0's thread, run when nothing else is runnable
+	// prev is the task the last switch came from, for FinishTaskSwitch.
+	prev       *Thread
+	nrSwitches uint64
+	// kick wakes the idle task when a task becomes runnable.
+	kick chan struct{}
+}
+
+var rq = RunQueue{kick: make(chan struct{}, 1)}
+
+// Clock returns the scheduler clock in nanoseconds (sched_clock); the
+// kernel sets it to the boot clock before the first task runs.
+var Clock = func() int64 { return 0 }
+
+// FinishHook is called by FinishTaskSwitch with the task switched away
+// from (proc frees a dead task's kernel stack there).
+var FinishHook func(prev *Thread)
+
+// InitIdle makes the calling goroutine the idle task's: the boot context
+// becomes PID 0, as in Linux's init_task / sched_init().
+func InitIdle(idle *Thread) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	idle.state.Store(TaskRunning)
+	rq.idle, rq.curr = idle, idle
+}
+
+// Current returns the current task's Thread (current).
+func Current() *Thread {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	return rq.curr
+}
+
+// NrSwitches returns the number of context switches so far.
+func NrSwitches() uint64 {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	return rq.nrSwitches
+}
+
+// Schedule gives up the CPU: if the current task is not TaskRunning it
+// leaves the run queue (it is going to sleep or dying); the next task is
+// picked and switched to. Returns when the current task is picked again;
+// a dead task's call never returns (its goroutine ends).
+// Mirrors kernel/sched/core.c:__schedule(); the switch is a hand-over of
+// batons between goroutines instead of a swap of kernel stacks.
+func Schedule() { schedule(false) }
+
+// Preempt is Schedule for a task that is still runnable but was told to
+// give way (the tick or a wake-up set NeedResched): an involuntary switch.
+func Preempt() { schedule(true) }
+
+func schedule(preempt bool) {
+	rq.mu.Lock()
+	prev := rq.curr
+	now := Clock()
+	prev.needResched.Store(false)
+	switch {
+	case prev == rq.idle:
+	case prev.State() == TaskRunning:
+		rq.cfs.PutPrev(&prev.Se, now) // put_prev_task: back in the queue
+		if preempt {
+			prev.Nivcsw++
+		} else {
+			prev.Nvcsw++
+		}
+	default:
+		rq.cfs.Update(&prev.Se, now) // deactivate_task: it sleeps or dies
+		prev.onRq = false
+		prev.Nvcsw++
+	}
+	next := rq.idle
+	if e := rq.cfs.PickNext(); e != nil {
+		rq.cfs.SetNext(e, now) // the running task is not in the queue
+		next = e.Owner.(*Thread)
+	}
+	if next == prev {
+		rq.mu.Unlock()
+		return
+	}
+	contextSwitch(prev, next)
+	dead := prev.State() == TaskDead
+	rq.mu.Unlock()
+	next.baton <- struct{}{} // the CPU is next's
+	if dead {
+		runtime.Goexit() // the dying task's goroutine ends here
+	}
+	<-prev.baton // until someone switches back to us
+	FinishTaskSwitch()
+}
+
+// contextSwitch records the switch and does the architectural part on
+// behalf of next (switch_mm, FS base, FPU, kernel stack). Caller holds
+// rq.mu. Mirrors kernel/sched/core.c:context_switch().
+func contextSwitch(prev, next *Thread) {
+	rq.nrSwitches++
+	rq.prev, rq.curr = prev, next
+	if next.SwitchTo != nil {
+		next.SwitchTo()
+	}
+}
+
+// FinishTaskSwitch runs in the task that just got the CPU, first thing:
+// it completes what the previous task could not do itself. A dead task
+// cannot free the kernel stack it switched away on, so its stack is freed
+// here (through FinishHook). Mirrors kernel/sched/core.c:finish_task_switch().
+func FinishTaskSwitch() {
+	rq.mu.Lock()
+	prev := rq.prev
+	rq.prev = nil
+	rq.mu.Unlock()
+	if prev != nil && prev.State() == TaskDead && FinishHook != nil {
+		FinishHook(prev)
+	}
+}
+
+// TryToWakeUp makes t runnable if it sleeps in one of the states in
+// mask, queues it and asks the current task to give way if t should run
+// first. Returns whether t was woken. Mirrors kernel/sched/core.c:
+// try_to_wake_up().
+func TryToWakeUp(t *Thread, mask int32) bool {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	s := t.State()
+	if s&mask == 0 || t.onRq {
+		return false
+	}
+	t.state.Store(TaskRunning)
+	activateLocked(t, true)
+	return true
+}
+
+// WakeUpProcess wakes t from either sleeping state (wake_up_process).
+func WakeUpProcess(t *Thread) bool {
+	return TryToWakeUp(t, TaskInterruptible|TaskUninterruptible)
+}
+
+// activateLocked queues t and checks wake-up preemption. Caller holds rq.mu.
+func activateLocked(t *Thread, wakeup bool) {
+	if t != rq.curr {
+		rq.cfs.Enqueue(&t.Se, wakeup)
+	}
+	t.onRq = true
+	if rq.curr != rq.idle {
+		rq.cfs.Update(&rq.curr.Se, Clock()) // charge curr before comparing
+	}
+	if rq.curr == rq.idle || rq.cfs.CheckPreemptWakeup(&rq.curr.Se, &t.Se) {
+		rq.curr.needResched.Store(true)
+	}
+	select {
+	case rq.kick <- struct{}{}: // the idle task may be waiting
+	default:
+	}
+}
+
+// SchedFork prepares a new task's scheduling state: it inherits the
+// parent's nice value and is not runnable yet. Mirrors sched_fork().
+func SchedFork(child, parent *Thread) {
+	child.Nice = parent.Nice
+	child.Se.Weight = NiceToWeight(child.Nice)
+	child.state.Store(TaskNew)
+}
+
+// WakeUpNewTask makes a new task runnable for the first time. Its
+// goroutine must already be waiting for the CPU (StartThread). Mirrors
+// wake_up_new_task().
+func WakeUpNewTask(t *Thread) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	t.state.Store(TaskRunning)
+	rq.cfs.PlaceNew(&t.Se)
+	activateLocked(t, false)
+}
+
+// StartThread starts t's goroutine, which waits for the CPU, completes
+// the switch that brought it there (schedule_tail) and runs fn.
+func StartThread(t *Thread, fn func()) {
+	go func() {
+		<-t.baton
+		FinishTaskSwitch()
+		fn()
+	}()
+}
+
+// SchedulerTick charges the current task for the time it ran and sets
+// NeedResched when its slice is over. Called by the tick (on the current
+// task's goroutine). Mirrors kernel/sched/core.c:scheduler_tick().
+func SchedulerTick() {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	curr := rq.curr
+	if curr == rq.idle {
+		return
+	}
+	if rq.cfs.Tick(&curr.Se, Clock()) {
+		curr.needResched.Store(true)
+	}
+}
+
+// Yield puts the current task behind the others of equal standing
+// (sched_yield).
+func Yield() {
+	rq.mu.Lock()
+	rq.cfs.YieldCurr(&rq.curr.Se)
+	rq.mu.Unlock()
+	Preempt()
+}
+
+// CondResched gives the CPU away if the current task should (kernel
+// threads call it in long loops: they are not preempted in Go code).
+func CondResched() {
+	SchedulerTick()
+	if Current().NeedResched() {
+		Preempt()
+	}
+	runtime.Gosched() // let the softirq-like goroutines run
+}
+
+// IdleLoop is PID 0's life after boot: wait until a task is runnable,
+// switch to it, repeat. While it waits the Go runtime idles the CPU (HLT
+// until the next interrupt). Mirrors kernel/sched/idle.c:do_idle().
+// Does not return.
+func IdleLoop() {
+	for {
+		rq.mu.Lock()
+		runnable := rq.cfs.NrRunning() > 0
+		rq.mu.Unlock()
+		if runnable {
+			Schedule()
+			continue
+		}
+		<-rq.kick
+	}
+}

@@ -1,0 +1,141 @@
+package sched
+
+import (
+	"sync"
+	"time"
+)
+
+// WaitQueue is a list of sleeping tasks (wait_queue_head_t). Its lock
+// protects the list; a waker takes every waiter whose condition may now
+// hold and wakes it, and each woken task checks its condition again.
+type WaitQueue struct {
+	mu      sync.Mutex
+	waiters []*Thread
+}
+
+// add and remove the current task (add_wait_queue / remove_wait_queue).
+func (q *WaitQueue) add(t *Thread) {
+	q.mu.Lock()
+	q.waiters = append(q.waiters, t)
+	q.mu.Unlock()
+}
+
+func (q *WaitQueue) remove(t *Thread) {
+	q.mu.Lock()
+	for i, w := range q.waiters {
+		if w == t {
+			q.waiters = append(q.waiters[:i], q.waiters[i+1:]...)
+			break
+		}
+	}
+	q.mu.Unlock()
+}
+
+// WakeUp wakes every task waiting on q (wake_up_all). Tasks re-check
+// their condition when they run.
+func (q *WaitQueue) WakeUp() {
+	q.mu.Lock()
+	ws := q.waiters
+	q.waiters = nil
+	q.mu.Unlock()
+	for _, t := range ws {
+		WakeUpProcess(t)
+	}
+}
+
+// Wait puts the current task to sleep on q until cond() holds (checked
+// with the task marked sleeping first, so no wake-up is lost), or until
+// timeout has passed (timeout < 0: no limit), or, if interruptible, until
+// interrupted() reports a pending signal. Returns true if cond() held.
+// Mirrors include/linux/wait.h:___wait_event().
+func (q *WaitQueue) Wait(cond func() bool, interruptible bool, interrupted func() bool, timeout time.Duration) bool {
+	t := Current()
+	state := int32(TaskUninterruptible)
+	if interruptible {
+		state = TaskInterruptible
+	}
+	var timer *time.Timer
+	expired := false
+	if timeout >= 0 {
+		timer = time.AfterFunc(timeout, func() {
+			q.mu.Lock()
+			expired = true
+			q.mu.Unlock()
+			WakeUpProcess(t)
+		})
+		defer timer.Stop()
+	}
+	for {
+		q.add(t)
+		t.SetState(state)
+		q.mu.Lock()
+		done := expired
+		q.mu.Unlock()
+		ok := cond()
+		if ok || done || (interruptible && interrupted != nil && interrupted()) {
+			t.SetState(TaskRunning)
+			q.remove(t)
+			return ok
+		}
+		Schedule()
+		q.remove(t)
+	}
+}
+
+// Completion is a one-shot or counting event (struct completion) that a
+// task waits for and another completes.
+type Completion struct {
+	done int
+	q    WaitQueue
+	mu   sync.Mutex
+}
+
+// InitCompletion resets c (init_completion / reinit_completion).
+func InitCompletion(c *Completion) {
+	c.mu.Lock()
+	c.done = 0
+	c.mu.Unlock()
+}
+
+// Complete lets one waiter through (complete).
+func (c *Completion) Complete() {
+	c.mu.Lock()
+	c.done++
+	c.mu.Unlock()
+	c.q.WakeUp()
+}
+
+// CompleteAll lets every waiter through, now and later (complete_all).
+func (c *Completion) CompleteAll() {
+	c.mu.Lock()
+	c.done = 1 << 30
+	c.mu.Unlock()
+	c.q.WakeUp()
+}
+
+// WaitForCompletion sleeps uninterruptibly until c is completed and
+// consumes one completion (wait_for_completion).
+func WaitForCompletion(c *Completion) {
+	c.q.Wait(func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.done > 0 {
+			c.done--
+			return true
+		}
+		return false
+	}, false, nil, -1)
+}
+
+// SleepTimeout puts the current task to sleep for d
+// (schedule_timeout_interruptible), or until interrupted() is true.
+// Returns the time left (0 if the whole interval passed).
+func SleepTimeout(d time.Duration, interrupted func() bool) time.Duration {
+	var q WaitQueue
+	deadline := time.Now().Add(d)
+	q.Wait(func() bool { return !time.Now().Before(deadline) }, true, interrupted, d)
+	if left := time.Until(deadline); left > 0 {
+		return left
+	}
+	return 0
+}
