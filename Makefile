@@ -2,7 +2,8 @@
 #
 #   make / make kernel   build build/tamix.elf
 #   make toolchain       build (once, then cached) the GOOS=tamago Go toolchain
-#   make run             build the kernel and boot it: make run ARGS='-- tamix.test=all'
+#   make run             build the kernel and boot it, running /hello: make run ARGS='-- tamix.test=all'
+#   make bench           run user/bench.c on Tamix (TSC cycles of system calls, faults, ...)
 #   make test            host unit tests, then the kernel, then the QEMU boot tests
 #   make vet             gofmt check and go vet of the host-buildable packages
 #   make clean           remove build/
@@ -48,6 +49,9 @@ KERNEL_SRCS := $(shell find $(wildcard $(KERNEL_DIRS)) \
 	\( -name '*.go' -o -name '*.s' \) -not -name '*_test.go' 2>/dev/null)
 TOOLCHAIN_SRCS := $(if $(TAMAGO),,$(shell find toolchain -type f 2>/dev/null))
 
+# The user programs and the initramfs (user/user.mk).
+include user/user.mk
+
 .PHONY: kernel
 kernel: $(KERNEL)
 
@@ -76,8 +80,14 @@ toolchain:
 ARGS ?=
 
 .PHONY: run
-run: kernel
-	./qemu.sh $(ARGS)
+run: kernel initramfs
+	./qemu.sh --initrd $(INITRAMFS) $(if $(ARGS),$(ARGS),-- init=/hello)
+
+# Benchmarks: user/bench.c run as the first process; the same binary runs
+# on Linux (build/user/bench) for comparison.
+.PHONY: bench
+bench: kernel initramfs
+	./qemu.sh --initrd $(INITRAMFS) -- init=/bench
 
 # ---------------------------------------------------------------------------
 # Tests
@@ -108,8 +118,9 @@ host-test:
 	set -x; \
 	$(HOST_GO) test -count=1 $$pkgs
 
-# Boot tests: build the kernel, boot it under QEMU, read its console.
-boot-test: kernel
+# Boot tests: build the kernel and the initramfs, boot under QEMU, read
+# the console.
+boot-test: kernel initramfs
 	$(HOST_GO) test -count=1 -v $(BOOT_TEST_PKG)
 
 .PHONY: vet

@@ -121,3 +121,16 @@ func hwinit1() {
 	goos.Idle = idle        // put Tamix's back
 	initClock()
 }
+
+// Console is the serial console as an io.Writer. (tamago's UART.Write
+// returns one byte less than it wrote, which a writer must not.)
+var Console consoleWriter
+
+type consoleWriter struct{}
+
+func (consoleWriter) Write(p []byte) (int, error) {
+	for _, c := range p {
+		UART0.Tx(c)
+	}
+	return len(p), nil
+}

@@ -16,7 +16,12 @@ import (
 	"tamix/boot"
 	"tamix/boot/pvh"
 	"tamix/kernel/ktap"
+	"tamix/kernel/printk"
 	_ "tamix/kernel/selftest" // registers the "runtime" suite
+	_ "tamix/kernel/usertest" // registers the "user" suite
+	"tamix/proc"
+	"tamix/sched"
+	"tamix/syscall"
 )
 
 // HZ is the scheduler tick rate (Linux's CONFIG_HZ; 250 is its common
@@ -47,12 +52,20 @@ func StartKernel() {
 	}
 	printBanner(os.Stdout, info)
 	cmd := pvh.ParseCmdline(info.Cmdline)
+	printk.Kernel.Clock = boot.Uptime
+	printk.Kernel.SetConsole(boot.Console, printk.DefaultConsoleLoglevel)
 	amd64.Init()
-	amd64.Console = boot.UART0
+	amd64.Console = boot.Console
 	fmt.Printf("cpu: descriptor tables and SYSCALL installed; %v\n", amd64.CPUFeatures())
 	rate := amd64.StartTimer(HZ, boot.TSCFreq)
 	goos.Idle = amd64.Idle // sleep in HLT between ticks
 	fmt.Printf("timer: local APIC at %d.%03d MHz, tick %d Hz\n", rate/1e6, rate/1e3%1e3, HZ)
+	if err := initMemory(info); err != nil {
+		panic("tamix: memory: " + err.Error())
+	}
+	sched.Clock = boot.Uptime
+	syscall.Log = proc.K.Log
+	proc.InitIdle() // from here on this goroutine is PID 0
 
 	switch {
 	case cmd.Has(optProbe):
@@ -64,9 +77,30 @@ func StartKernel() {
 	case cmd.Value(optSelftest, "") == "oops":
 		oopsCheck()
 	case cmd.Has(optTest):
-		runTests(cmd.Value(optTest, "all"))
+		go runTests(cmd.Value(optTest, "all"))
+	case cmd.Has("init"):
+		go runInit(cmd.Value("init", ""), pvh.InitArgs(info.Cmdline))
+	default:
+		fmt.Println("tamix: no init= and no tamix.test=; idling (quit QEMU with Ctrl-A X)")
 	}
 	RestInit()
+}
+
+// runInit starts the program named by init= as the first process and
+// powers off with its exit status when it ends: 0-127 its exit code,
+// 128+N if signal N killed it (as a shell reports it).
+func runInit(path string, args []string) {
+	status, err := proc.RunProgram(path, append([]string{path}, args...), nil)
+	if err != nil {
+		fmt.Printf("tamix: cannot run %s: %v\n", path, err)
+		boot.PowerOff(boot.ExitFailure)
+	}
+	if status&0x7f != 0 {
+		fmt.Printf("tamix: %s killed by signal %d\n", path, status&0x7f)
+		boot.PowerOff(128 + status&0x7f)
+	}
+	fmt.Printf("tamix: %s exited with status %d\n", path, status>>8&0xff)
+	boot.PowerOff(status >> 8 & 0xff)
 }
 
 // runTests runs the in-guest suites named by spec and powers off with
@@ -99,11 +133,11 @@ func oopsCheck() {
 	fmt.Println(*p) // not reached
 }
 
-// RestInit is where the kernel goes when no test was asked for.
+// RestInit is the boot context's last step: it becomes the idle task
+// (PID 0) for good, running whatever is runnable.
 //
-// Mirrors init/main.c:rest_init(), which starts init (PID 1) and
-// kthreadd (PID 2); Tamix has no processes yet, so it says so and idles.
+// Mirrors init/main.c:rest_init() and cpu_startup_entry(); Linux also
+// starts init (PID 1) and kthreadd (PID 2) here.
 func RestInit() {
-	fmt.Println("tamix: no init process yet; idling (quit QEMU with Ctrl-A X)")
-	select {}
+	sched.IdleLoop()
 }

@@ -14,7 +14,7 @@ func mustAlloc(t *testing.T, a *PIDAllocator, want int) {
 	}
 }
 
-func errnoOf(err error) int {
+func pidErrno(err error) int {
 	var e interface{ Errno() int }
 	if errors.As(err, &e) {
 		return e.Errno()
@@ -78,7 +78,7 @@ func TestWrapSkipsReserved(t *testing.T) {
 	for want := 0; want < a.Max(); want++ {
 		mustAlloc(t, a, want)
 	}
-	if _, err := a.Alloc(); err != ErrNoPID || errnoOf(err) != 11 || err.Error() == "" {
+	if _, err := a.Alloc(); err != ErrNoPID || pidErrno(err) != 11 || err.Error() == "" {
 		t.Fatalf("exhausted: %v", err)
 	}
 	// Free one reserved and two ordinary PIDs: after the wrap, the search
@@ -126,7 +126,7 @@ func TestExhaustionAndRecovery(t *testing.T) {
 
 func TestAllocSpecific(t *testing.T) {
 	a := NewPIDAllocator(50)
-	if err := a.AllocSpecific(50); errnoOf(err) != 22 {
+	if err := a.AllocSpecific(50); pidErrno(err) != 22 {
 		t.Errorf("pid_max: %v", err)
 	}
 	if err := a.AllocSpecific(-1); err != ErrPIDRange {
@@ -135,7 +135,7 @@ func TestAllocSpecific(t *testing.T) {
 	if err := a.AllocSpecific(7); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.AllocSpecific(7); errnoOf(err) != 17 {
+	if err := a.AllocSpecific(7); pidErrno(err) != 17 {
 		t.Errorf("taken: %v", err)
 	}
 	mustAlloc(t, a, 0) // the cursor did not move

@@ -106,14 +106,31 @@ func testTimeout(t *testing.T, def time.Duration) time.Duration {
 // waits until it ends (at most timeout, plus time for qemu.sh's KVM
 // probe), and returns what happened. The full log is attached to the test
 // if it fails, and written to build/test-logs/.
+// initrdPath is the initramfs the kernel boots with: TAMIX_INITRD, or
+// build/initramfs.cpio if it exists (make test builds it).
+func initrdPath() string {
+	if p := os.Getenv("TAMIX_INITRD"); p != "" {
+		return p
+	}
+	p := filepath.Join(rootDir, "build", "initramfs.cpio")
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return ""
+}
+
 func bootKernel(t *testing.T, timeout time.Duration, kernelArgs ...string) *guestRun {
 	t.Helper()
 	kernel := kernelPath(t)
 	r := &guestRun{args: kernelArgs, timeout: timeout, qemuStart: -1}
-	cmd := exec.Command("bash", filepath.Join(rootDir, "qemu.sh"),
+	args := []string{filepath.Join(rootDir, "qemu.sh"),
 		"--kernel", kernel,
 		"--timeout", fmt.Sprintf("%g", timeout.Seconds()),
-		"--append", strings.Join(kernelArgs, " "))
+		"--append", strings.Join(kernelArgs, " ")}
+	if initrd := initrdPath(); initrd != "" {
+		args = append(args, "--initrd", initrd)
+	}
+	cmd := exec.Command("bash", args...)
 	// A process group of its own, so that the watchdog can end QEMU too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stdout, err := cmd.StdoutPipe()

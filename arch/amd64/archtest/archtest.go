@@ -48,9 +48,12 @@ func loadUser(code []byte) {
 	amd64.FlushAll()
 }
 
-// closeUser makes the page supervisor-only again.
+// closeUser makes the page supervisor-only again and puts the boot
+// tables back as they were (mm adopts them as the kernel template).
 func closeUser() {
 	*entry(bootPD0 + 2*8) &^= pteUS
+	*entry(bootPDPT) &^= pteUS
+	*entry(bootPML4) &^= pteUS
 	amd64.FlushAll()
 }
 

@@ -1,0 +1,48 @@
+package amd64
+
+import "unsafe"
+
+// FPUState is a task's x87/SSE register file in the 512-byte FXSAVE
+// format (Intel SDM vol. 1, 10.5.1). Linux keeps the same in
+// thread_struct.fpu; Tamix uses FXSAVE/FXRSTOR only (no AVX state yet,
+// so CR4.OSXSAVE stays off and CPUID tells programs AVX is unusable).
+type FPUState struct {
+	buf [512 + 15]byte // FXSAVE needs 16-byte alignment: area() aligns
+}
+
+// NewFPUState returns the state a new program starts with: x87 control
+// word 0x37f and MXCSR 0x1f80 (all exceptions masked), as after FNINIT,
+// and as Linux's fpstate_init gives.
+func NewFPUState() *FPUState {
+	f := new(FPUState)
+	a := f.area()
+	a[0], a[1] = 0x7f, 0x03   // FCW
+	a[24], a[25] = 0x80, 0x1f // MXCSR
+	return f
+}
+
+func (f *FPUState) area() *[512]byte {
+	p := unsafe.Pointer(&f.buf[0])
+	return (*[512]byte)(unsafe.Add(p, (16-uintptr(p)%16)%16))
+}
+
+// CopyFrom makes f a copy of g (fork: the child starts with the parent's
+// registers).
+func (f *FPUState) CopyFrom(g *FPUState) { *f.area() = *g.area() }
+
+// XMM returns the low 8 bytes of register xmm[i] (for tests and dumps).
+func (f *FPUState) XMM(i int) uint64 {
+	a := f.area()
+	var v uint64
+	for b := 0; b < 8; b++ {
+		v |= uint64(a[160+16*i+b]) << (8 * b)
+	}
+	return v
+}
+
+// UserContext is the part of a task's user state that is not in
+// pt_regs: what enterUser loads besides the registers.
+type UserContext struct {
+	FSBase uint64    // arch_prctl(ARCH_SET_FS)
+	FPU    *FPUState // x87/SSE registers
+}

@@ -1,0 +1,142 @@
+//go:build tamago
+
+// Package usertest is the in-guest suite "user": real static programs
+// from the initramfs (user/*.c) run as tasks in their own address spaces,
+// and the kernel checks how they end. Programs follow the Linux ABI, so
+// the expectations are what Linux gives (user/linux-check.sh checks the
+// same binaries on a Linux host).
+package usertest
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"tamix/kernel/ktap"
+	"tamix/proc"
+)
+
+// baseline is the resource count before the suite: free pages, tasks.
+var baseline struct {
+	freePages uint64
+	tasks     int
+}
+
+func init() {
+	ktap.Register(&ktap.Suite{
+		Name: "user",
+		Init: func() error {
+			if proc.K.Root == nil {
+				return fmt.Errorf("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
+			}
+			baseline.freePages = proc.K.Pages.FreePageCount()
+			baseline.tasks = len(proc.Tasks())
+			return nil
+		},
+		Cases: []ktap.Case{
+			{Name: "hello", Run: testHello},
+			{Name: "fault_signals", Run: testFaults},
+			{Name: "bad_pointers", Run: testBadPtr},
+			{Name: "xmm_across_switches", Run: testXMM},
+			{Name: "exec_errors", Run: testExecErrors},
+			{Name: "no_leaks", Run: testNoLeaks},
+		},
+	})
+}
+
+// run runs a program and returns its wait status and output.
+func run(t *ktap.T, argv ...string) (int, string) {
+	var out bytes.Buffer
+	status, err := proc.RunProgram("/"+argv[0], argv, &out)
+	if err != nil {
+		t.Fatalf("%s: %v", argv[0], err)
+	}
+	return status, out.String()
+}
+
+func testHello(t *ktap.T) {
+	status, out := run(t, "hello")
+	t.Logf("output: %q", out)
+	if status != 0 {
+		t.Errorf("hello: wait status %#x, want 0\n%s", status, out)
+	}
+	if !strings.Contains(out, "hello from ring 3") {
+		t.Errorf("hello: output %q lacks the greeting", out)
+	}
+}
+
+// faultSignals is what Linux kills each fault variant with (user/fault.c).
+var faultSignals = []struct {
+	kind string
+	sig  int
+}{
+	{"nullread", 11}, {"nullwrite", 11}, {"kernelread", 11}, {"hlt", 11}, {"cli", 11},
+	{"in", 11}, {"ud2", 4}, {"div0", 8}, {"int3", 5}, {"badjump", 11}, {"nxexec", 11},
+	{"stackoverflow", 11},
+}
+
+func testFaults(t *ktap.T) {
+	for _, f := range faultSignals {
+		status, out := run(t, "fault", f.kind)
+		if status != f.sig {
+			t.Errorf("fault %s: wait status %#x, want killed by signal %d\n%s", f.kind, status, f.sig, out)
+		}
+	}
+}
+
+func testBadPtr(t *ktap.T) {
+	status, out := run(t, "badptr")
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "not ok") {
+			t.Errorf("badptr: %s", l)
+		}
+	}
+	if status != 0 {
+		t.Errorf("badptr: wait status %#x\n%s", status, out)
+	}
+	t.Logf("badptr: %d checks", strings.Count(out, "ok "))
+}
+
+// testXMM runs two programs at once that keep different values in the
+// SSE registers and yield to each other many times.
+func testXMM(t *ktap.T) {
+	var outs [2]bytes.Buffer
+	var tasks [2]*proc.Task
+	for i := range tasks {
+		v := fmt.Sprint(0x1111*(i+1) + 7)
+		task, err := proc.SpawnProgram("/xmm", []string{"xmm", v}, nil, &outs[i], nil)
+		if err != nil {
+			t.Fatalf("spawn: %v", err)
+		}
+		tasks[i] = task
+	}
+	for i, task := range tasks {
+		<-task.Exited()
+		for task.Stack.FreedBy < 0 {
+			proc.Yield()
+		}
+		if task.ExitCode != 0 {
+			t.Errorf("xmm %d: wait status %#x\n%s", i, task.ExitCode, outs[i].String())
+		}
+		t.Logf("xmm %d: %d voluntary, %d involuntary switches", i, task.Nvcsw, task.Nivcsw)
+		proc.ReleaseTask(task)
+	}
+}
+
+func testExecErrors(t *ktap.T) {
+	if _, err := proc.RunProgram("/nonexistent", []string{"x"}, nil); err == nil {
+		t.Errorf("exec of a missing file succeeded")
+	}
+}
+
+func testNoLeaks(t *ktap.T) {
+	free := proc.K.Pages.FreePageCount()
+	n := len(proc.Tasks())
+	t.Logf("free pages %d (baseline %d), tasks %d (baseline %d)", free, baseline.freePages, n, baseline.tasks)
+	if free != baseline.freePages {
+		t.Errorf("%d pages leaked", int64(baseline.freePages)-int64(free))
+	}
+	if n != baseline.tasks {
+		t.Errorf("%d tasks left", n-baseline.tasks)
+	}
+}

@@ -1,0 +1,162 @@
+package proc
+
+import (
+	"errors"
+	"path"
+
+	"tamix/abi"
+	"tamix/arch/amd64"
+	"tamix/mm"
+	"tamix/proc/elf"
+)
+
+// ETDynBase is where a position-independent (static-pie) program is
+// loaded: Linux's ELF_ET_DYN_BASE, two thirds of the 47-bit user space.
+const ETDynBase = 0x555555554000
+
+// Image is a program loaded into a new address space, ready to run.
+type Image struct {
+	MM   *mm.MM
+	Regs amd64.PtRegs
+	Comm string
+}
+
+// LoadProgram reads the static ELF executable at filename from the
+// initramfs and builds a new address space for it: the PT_LOAD segments
+// (file bytes copied in, the rest zero), the brk heap after them, and
+// the initial stack with argv, envp and the auxiliary vector (System V
+// x86-64 ABI). It does not touch the calling task.
+// Mirrors fs/binfmt_elf.c:load_elf_binary() for static programs, with
+// the pages copied instead of mapped from the page cache.
+func LoadProgram(filename string, argv, envp []string) (*Image, error) {
+	if K.Root == nil {
+		return nil, abi.ENOENT
+	}
+	n, err := K.Root.Lookup(filename, true)
+	if err != nil {
+		return nil, errnoOf(err, abi.ENOENT)
+	}
+	if n.Mode&0o170000 != 0o100000 {
+		return nil, abi.EACCES
+	}
+	f, err := elf.Parse(n.Data)
+	if err != nil {
+		return nil, abi.Errno(elf.ErrnoOf(err))
+	}
+	tlb := K.NewTLB()
+	m, err := mm.NewMM(K.Template, K.Pages, tlb)
+	if err != nil {
+		return nil, abi.ENOMEM
+	}
+	tlb.Bind(m)
+	img := &Image{MM: m, Comm: comm(filename)}
+	if err := loadSegments(img, f, argv, envp, filename); err != nil {
+		m.Put()
+		return nil, err
+	}
+	return img, nil
+}
+
+func loadSegments(img *Image, f *elf.File, argv, envp []string, filename string) error {
+	m := img.MM
+	var bias uint64
+	if f.Type == elf.ET_DYN {
+		lo, _ := f.Span()
+		bias = ETDynBase - lo
+	}
+	var brk uint64
+	for i := range f.Loads {
+		s := &f.Loads[i]
+		start := mm.PageAlignDown(uintptr(s.Vaddr + bias))
+		end := mm.PageAlign(uintptr(s.End() + bias))
+		if !mm.IsUserRange(start, end) {
+			logf("exec %s: segment %#x-%#x is outside user space (the kernel's hole is 16 MiB-4 GiB)", filename, start, end)
+			return abi.ENOEXEC
+		}
+		// Writable while the bytes are copied in; the final protection
+		// comes after every segment is in (two may share a page).
+		if _, err := m.Mmap(start, end-start, abi.PROT_READ|abi.PROT_WRITE,
+			abi.MAP_PRIVATE|abi.MAP_ANONYMOUS|abi.MAP_FIXED, -1, 0); err != nil {
+			return errnoOf(err, abi.ENOMEM)
+		}
+		if _, err := m.CopyToUser(uintptr(s.Vaddr+bias), s.Data[:s.Filesz]); err != nil {
+			return errnoOf(err, abi.EFAULT)
+		}
+		brk = max(brk, uint64(end))
+	}
+	for i := range f.Loads {
+		s := &f.Loads[i]
+		start := mm.PageAlignDown(uintptr(s.Vaddr + bias))
+		end := mm.PageAlign(uintptr(s.End() + bias))
+		if err := m.Mprotect(start, end-start, segmentProt(s.Flags)); err != nil {
+			return errnoOf(err, abi.ENOMEM)
+		}
+	}
+	m.SetupBrk(uintptr(brk))
+	top, err := m.SetupStack(mm.StackInitial)
+	if err != nil {
+		return errnoOf(err, abi.ENOMEM)
+	}
+	return buildStack(img, f, bias, top, argv, envp, filename)
+}
+
+// buildStack lays out argv, envp and the auxiliary vector below top and
+// sets the registers to start at the entry point.
+func buildStack(img *Image, f *elf.File, bias uint64, top uintptr, argv, envp []string, filename string) error {
+	aux := f.AuxParams(bias)
+	aux.HWCap = K.HWCap
+	args := &elf.StackArgs{
+		Top: uint64(top), Argv: argv, Envp: envp, ExecFn: filename,
+		Platform: "x86_64", Auxv: elf.NewAuxv(aux), StackLimit: uint64(mm.StackLimit),
+	}
+	if K.Random != nil {
+		K.Random(args.Random[:])
+	}
+	st, err := elf.LayoutStack(args)
+	if err != nil {
+		return abi.Errno(elf.ErrnoOf(err))
+	}
+	if _, err := img.MM.CopyToUser(uintptr(st.SP), st.Image); err != nil {
+		return errnoOf(err, abi.EFAULT)
+	}
+	img.Regs = amd64.NewUserRegs(f.Entry+bias, st.SP)
+	return nil
+}
+
+// segmentProt turns ELF p_flags into PROT_* bits.
+func segmentProt(flags uint32) int {
+	prot := 0
+	if flags&elf.PF_R != 0 {
+		prot |= abi.PROT_READ
+	}
+	if flags&elf.PF_W != 0 {
+		prot |= abi.PROT_WRITE
+	}
+	if flags&elf.PF_X != 0 {
+		prot |= abi.PROT_EXEC
+	}
+	return prot
+}
+
+// comm is the task name exec sets: the file's base name, 15 bytes at most.
+func comm(filename string) string {
+	c := path.Base(filename)
+	if len(c) > 15 {
+		c = c[:15]
+	}
+	return c
+}
+
+// errnoOf returns the errno in err's chain, or def.
+func errnoOf(err error, def abi.Errno) abi.Errno {
+	var e abi.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	var ee interface{ Errno() int }
+	if errors.As(err, &ee) {
+		return abi.Errno(ee.Errno())
+	}
+	logf("errno for %v: using %v", err, def)
+	return def
+}

@@ -1,0 +1,61 @@
+//go:build tamago
+
+package syscall
+
+import (
+	"tamix/abi"
+	"tamix/arch/amd64"
+	"tamix/proc"
+	"tamix/sched"
+)
+
+// Process system calls (kernel/exit.c, kernel/sys.c, kernel/sched/,
+// arch/x86/kernel/process_64.c).
+
+func init() {
+	register(SysGetpid, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.TGID) })
+	register(SysGettid, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.PID) })
+	register(SysExit, sysExit)
+	register(SysExitGroup, sysExit)
+	register(SysSchedYield, func(t *proc.Task, r *amd64.PtRegs) int64 { sched.Yield(); return 0 })
+	register(SysArchPrctl, sysArchPrctl)
+	register(SysSetTidAddress, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.PID) })
+}
+
+// sysExit ends the task with the low 8 bits of the status. (exit_group
+// is the same until threads exist.)
+func sysExit(t *proc.Task, r *amd64.PtRegs) int64 {
+	proc.DoExit(proc.ExitStatus(int(r.DI)))
+	return 0
+}
+
+// arch_prctl codes (arch/x86/include/uapi/asm/prctl.h).
+const (
+	archSetGS = 0x1001
+	archSetFS = 0x1002
+	archGetFS = 0x1003
+	archGetGS = 0x1004
+)
+
+// sysArchPrctl sets or reads the FS base (the user's TLS pointer).
+// Mirrors arch/x86/kernel/process_64.c:do_arch_prctl_64().
+func sysArchPrctl(t *proc.Task, r *amd64.PtRegs) int64 {
+	switch r.DI {
+	case archSetFS:
+		if r.SI >= 1<<47 { // must be a canonical user address
+			return abi.EPERM.Neg()
+		}
+		t.User.FSBase = r.SI
+		return 0
+	case archGetFS:
+		var b [8]byte
+		for i := range b {
+			b[i] = byte(t.User.FSBase >> (8 * i))
+		}
+		if _, err := t.MM.CopyToUser(uintptr(r.SI), b[:]); err != nil {
+			return abi.EFAULT.Neg()
+		}
+		return 0
+	}
+	return abi.EINVAL.Neg()
+}
