@@ -76,30 +76,65 @@ func StartKernel() {
 		sleepCheck()
 	case cmd.Value(optSelftest, "") == "oops":
 		oopsCheck()
-	case cmd.Has(optTest):
-		go runTests(cmd.Value(optTest, "all"))
-	case cmd.Has("init"):
-		go runInit(cmd.Value("init", ""), pvh.InitArgs(info.Cmdline))
-	default:
-		fmt.Println("tamix: no init= and no tamix.test=; idling (quit QEMU with Ctrl-A X)")
 	}
+	bootCmdline = cmd
+	bootInitArgs = pvh.InitArgs(info.Cmdline)
 	RestInit()
 }
 
-// runInit starts the program named by init= as the first process and
-// powers off with its exit status when it ends: 0-127 its exit code,
-// 128+N if signal N killed it (as a shell reports it).
-func runInit(path string, args []string) {
-	status, err := proc.RunProgram(path, append([]string{path}, args...), nil)
-	if err != nil {
-		fmt.Printf("tamix: cannot run %s: %v\n", path, err)
+// The command line, for kernelInit.
+var (
+	bootCmdline  pvh.Cmdline
+	bootInitArgs []string
+)
+
+// RestInit creates the first two processes, in Linux's order, then
+// becomes the idle task (PID 0) for good: PID 1, init, is a kernel thread
+// that ends up exec'ing the init program (or running the in-guest tests);
+// PID 2, kthreadd, creates every other kernel thread. Does not return.
+// Mirrors init/main.c:rest_init() and cpu_startup_entry().
+func RestInit() {
+	proc.InitExit = initExited
+	if _, err := proc.KernelThread(kernelInit, "init", proc.CLONE_FS); err != nil {
+		panic("tamix: cannot create init: " + err.Error())
+	}
+	if _, err := proc.KernelThread(proc.Kthreadd, "kthreadd", proc.CLONE_FS|proc.CLONE_FILES); err != nil {
+		panic("tamix: cannot create kthreadd: " + err.Error())
+	}
+	sched.IdleLoop()
+}
+
+// kernelInit is PID 1's kernel part: wait for kthreadd, then either run
+// the in-guest tests (tamix.test=) or exec the init program (init=).
+// Mirrors init/main.c:kernel_init().
+func kernelInit() int {
+	for !proc.KthreaddReady() {
+		sched.Yield()
+	}
+	cmd := bootCmdline
+	switch {
+	case cmd.Has(optTest):
+		runTests(cmd.Value(optTest, "all"))
+	case cmd.Has("init"):
+		path := cmd.Value("init", "")
+		err := proc.KernelExecve(path, append([]string{path}, bootInitArgs...), []string{"HOME=/", "TERM=linux"})
+		fmt.Printf("tamix: cannot run init %s: %v\n", path, err)
 		boot.PowerOff(boot.ExitFailure)
 	}
-	if status&0x7f != 0 {
-		fmt.Printf("tamix: %s killed by signal %d\n", path, status&0x7f)
-		boot.PowerOff(128 + status&0x7f)
+	fmt.Println("tamix: no init= and no tamix.test=; idling (quit QEMU with Ctrl-A X)")
+	for {
+		sched.SleepTimeout(time.Hour, nil)
 	}
-	fmt.Printf("tamix: %s exited with status %d\n", path, status>>8&0xff)
+}
+
+// initExited powers off when init ends, with its exit status: 0-127 its
+// exit code, 128+N if signal N killed it (as a shell reports it).
+func initExited(status int) {
+	if sig := status & 0x7f; sig != 0 {
+		fmt.Printf("tamix: init killed by signal %d\n", sig)
+		boot.PowerOff(128 + sig)
+	}
+	fmt.Printf("tamix: init exited with status %d\n", status>>8&0xff)
 	boot.PowerOff(status >> 8 & 0xff)
 }
 
@@ -131,13 +166,4 @@ func oopsCheck() {
 	fmt.Println("tamix: reading address 0x8 in kernel mode")
 	p := (*uint64)(unsafe.Pointer(uintptr(8)))
 	fmt.Println(*p) // not reached
-}
-
-// RestInit is the boot context's last step: it becomes the idle task
-// (PID 0) for good, running whatever is runnable.
-//
-// Mirrors init/main.c:rest_init() and cpu_startup_entry(); Linux also
-// starts init (PID 1) and kthreadd (PID 2) here.
-func RestInit() {
-	sched.IdleLoop()
 }

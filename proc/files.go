@@ -29,6 +29,40 @@ func NewConsoleFiles() *FileTable {
 	return &FileTable{files: []File{c, c, c}, users: 1}
 }
 
+// get takes a reference for a task that shares the table (CLONE_FILES).
+func (ft *FileTable) get() {
+	ft.mu.Lock()
+	ft.users++
+	ft.mu.Unlock()
+}
+
+// dup returns a copy of the table for a child (dup_fd): the same open
+// files in the same slots.
+func (ft *FileTable) dup() *FileTable {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return &FileTable{files: append([]File(nil), ft.files...), users: 1}
+}
+
+// Put drops a task's reference; the last one closes every file.
+func (ft *FileTable) Put() {
+	ft.mu.Lock()
+	ft.users--
+	last := ft.users == 0
+	files := ft.files
+	if last {
+		ft.files = nil
+	}
+	ft.mu.Unlock()
+	if last {
+		for _, f := range files {
+			if f != nil {
+				f.Close()
+			}
+		}
+	}
+}
+
 // Get returns the file at fd, or EBADF.
 func (ft *FileTable) Get(fd int) (File, error) {
 	ft.mu.Lock()

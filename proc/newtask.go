@@ -3,7 +3,6 @@
 package proc
 
 import (
-	"tamix/arch/amd64"
 	"tamix/sched"
 )
 
@@ -14,13 +13,21 @@ var pids = NewPIDAllocator(PIDMaxDefault)
 // and the current task. Mirrors init/init_task.c:init_task.
 func InitIdle() *Task {
 	t := &Task{Comm: "swapper", Flags: PF_KTHREAD, exited: make(chan struct{})}
+	t.Sighand = &Sighand{}
+	t.Signal = &SignalStruct{}
+	for i := range t.Signal.Rlim {
+		t.Signal.Rlim[i] = Rlimit{RLIM_INFINITY, RLIM_INFINITY}
+	}
+	t.Signal.Rlim[RLIMIT_NPROC] = Rlimit{uint64(MaxThreads / 2), uint64(MaxThreads / 2)}
+	t.Signal.Rlim[RLIMIT_STACK] = Rlimit{8 << 20, RLIM_INFINITY}
+	t.Signal.Rlim[RLIMIT_NOFILE] = Rlimit{1024, 4096}
 	if err := pids.AllocSpecific(0); err != nil {
 		panic("proc: PID 0: " + err.Error())
 	}
 	t.Thread.Init(t.Comm, t)
 	t.Thread.SwitchTo = t.switchMM
 	tasklistLock.Lock()
-	tasks[0] = t
+	linkTaskLocked(t)
 	tasklistLock.Unlock()
 	sched.InitIdle(&t.Thread)
 	sched.FinishHook = finishHook
@@ -32,38 +39,3 @@ func InitIdle() *Task {
 func finishHook(prev *sched.Thread) {
 	PutTaskStack(prev.Owner.(*Task), Current().PID)
 }
-
-// DupTaskStruct returns a new task with a kernel stack and a PID, not yet
-// linked anywhere or runnable. Mirrors kernel/fork.c:dup_task_struct()
-// together with alloc_pid(); Tamix allocates the PID here so that errors
-// unwind in one place.
-func DupTaskStruct(comm string) (*Task, error) {
-	stack, err := AllocTaskStack()
-	if err != nil {
-		return nil, err
-	}
-	pid, err := pids.Alloc()
-	if err != nil {
-		K.Pages.FreePages(stack.Base, ThreadSizeOrder)
-		return nil, err
-	}
-	t := &Task{PID: pid, TGID: pid, Comm: comm, Stack: stack, ExitSignal: SIGCHLD, exited: make(chan struct{})}
-	t.Regs = amd64.KernelStackRegs(stack.Top())
-	t.Thread.Init(comm, t)
-	t.Thread.SwitchTo = t.switchMM
-	return t, nil
-}
-
-// freeNewTask unwinds DupTaskStruct for a task that never ran.
-func freeNewTask(t *Task) {
-	pids.Free(t.PID)
-	PutTaskStack(t, -1)
-}
-
-// Signals proc raises itself (Linux numbering).
-const (
-	SIGKILL = 9
-	SIGSEGV = 11
-	SIGTERM = 15
-	SIGCHLD = 17
-)

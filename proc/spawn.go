@@ -4,64 +4,55 @@ package proc
 
 import (
 	"io"
-	"runtime"
 
 	"tamix/arch/amd64"
 	"tamix/sched"
 )
 
-// SpawnProgram starts a new user task running filename with argv and
-// envp, its console descriptors writing to console (nil: the serial
-// console), as a child of parent (nil: no parent; kernel code waits
-// for it through Exited). It is what Linux does for init in two steps, a
-// kernel thread that calls kernel_execve(); Tamix loads the program
-// first and starts the task directly in user mode.
-func SpawnProgram(filename string, argv, envp []string, console io.Writer, parent *Task) (*Task, error) {
+// SpawnProgram starts a child of the current task running filename with
+// argv and envp, its console descriptors writing to console (nil: the
+// serial console): fork and execve in one step, for kernel code (the
+// tests) that starts programs. Returns the running child; the caller
+// reaps it with Wait.
+func SpawnProgram(filename string, argv, envp []string, console io.Writer) (*Task, error) {
 	img, err := LoadProgram(filename, argv, envp)
 	if err != nil {
 		return nil, err
 	}
-	t, err := DupTaskStruct(img.Comm)
+	p := Current()
+	child, err := CopyProcess(p, &CloneArgs{Flags: SIGCHLD})
 	if err != nil {
 		img.MM.Put()
 		return nil, err
 	}
-	t.MM, t.ActiveMM = img.MM, img.MM
-	*t.Regs = img.Regs
-	t.User = amd64.UserContext{FPU: amd64.NewFPUState()}
-	t.Files = NewConsoleFiles()
-	t.Console = console
-	tasklistLock.Lock()
-	t.Parent, t.RealParent = parent, parent
-	if parent != nil {
-		parent.Children = append(parent.Children, t)
+	exitMMOf(child) // a kernel-thread parent has none; drop any copy
+	child.MM, child.ActiveMM = img.MM, img.MM
+	*child.Regs = img.Regs
+	child.User = amd64.UserContext{FPU: amd64.NewFPUState()}
+	child.Flags &^= PF_KTHREAD
+	child.kfn = nil
+	child.Comm, child.Thread.Name = img.Comm, img.Comm
+	if child.Files != nil {
+		child.Files.Put()
 	}
-	tasks[t.PID] = t
-	tasklistLock.Unlock()
-	sched.SchedFork(&t.Thread, &Current().Thread)
-	sched.StartThread(&t.Thread, t.runUser)
-	sched.WakeUpNewTask(&t.Thread)
-	return t, nil
+	child.Files = NewConsoleFiles()
+	child.Console = console
+	startNewTask(child)
+	return child, nil
 }
 
-// RunProgram runs filename to completion as a task without a parent and
-// returns its wait status; for kernel tests, which are not tasks
-// themselves. Everything the task held (PID, kernel stack, memory) is
-// released when it returns.
+// RunProgram runs filename to completion as a child of the current task
+// and returns its wait status. Everything the child held (PID, kernel
+// stack, memory) is released when it returns.
 func RunProgram(filename string, argv []string, console io.Writer) (status int, err error) {
-	t, err := SpawnProgram(filename, argv, []string{"PATH=/", "HOME=/"}, console, nil)
+	t, err := SpawnProgram(filename, argv, []string{"PATH=/", "HOME=/"}, console)
 	if err != nil {
 		return 0, err
 	}
-	<-t.Exited()
-	for t.Stack.FreedBy < 0 { // until the next task has freed the stack
-		runtime.Gosched()
-	}
-	status = t.ExitCode
-	ReleaseTask(t)
-	return status, nil
+	_, status, err = DoWait(t.PID, 0)
+	return status, err
 }
 
-// Yield lets other goroutines run (for kernel code that is not a task
-// and polls, like tests).
-func Yield() { runtime.Gosched() }
+// Yield gives the CPU to another runnable task (for kernel code that
+// polls, like tests).
+func Yield() { sched.Yield() }

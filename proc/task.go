@@ -63,8 +63,30 @@ type Task struct {
 	// tasklistLock.
 	ExitCode, ExitState, ExitSignal int
 
+	// Sighand and Signal are the signal handlers and the per-process
+	// signal state (limits, child wait queue); shared with CLONE_SIGHAND
+	// and CLONE_THREAD.
+	Sighand *Sighand
+	Signal  *SignalStruct
+	// ChildWait is where the task sleeps in wait4 (Linux keeps it in
+	// signal_struct as wait_chldexit); children wake it at exit.
+	ChildWait sched.WaitQueue
+
+	// vforkDone is completed when a vfork child execs or exits
+	// (task_struct.vfork_done). SetChildTID and ClearChildTID are the
+	// user addresses of CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID /
+	// set_tid_address. The task's own fields.
+	vforkDone                  *sched.Completion
+	SetChildTID, ClearChildTID uintptr
+
+	// kthread is the kernel-thread state (nil for user tasks); kfn is a
+	// kernel thread's function, run by ret_from_fork.
+	kthread *kthreadInfo
+	kfn     func() int
+
 	// pendingSignal is a fatal signal to act on before returning to
-	// user mode (0: none); the task's own field.
+	// user mode (0: none); set by the task or by kill under
+	// tasklistLock.
 	pendingSignal int
 	// exited is closed when the task becomes a zombie, for kernel code
 	// that waits for it outside any task (tests).
@@ -78,6 +100,30 @@ var tasklistLock sync.Mutex
 // tasks maps PIDs to tasks, for kill, wait and the task dump.
 // Protected by tasklistLock.
 var tasks = map[int]*Task{}
+
+// taskList holds the same tasks in creation order, as a plain slice a
+// debugger can walk through symbols (scripts/gdb reads
+// tamix/proc.taskList); Linux's equivalent is the init_task.tasks list.
+// Protected by tasklistLock.
+var taskList []*Task
+
+// linkTaskLocked adds t to the task table; caller holds tasklistLock.
+func linkTaskLocked(t *Task) {
+	tasks[t.PID] = t
+	taskList = append(taskList, t)
+}
+
+// unlinkTaskLocked removes t from the task table; caller holds
+// tasklistLock.
+func unlinkTaskLocked(t *Task) {
+	delete(tasks, t.PID)
+	for i, x := range taskList {
+		if x == t {
+			taskList = append(taskList[:i], taskList[i+1:]...)
+			break
+		}
+	}
+}
 
 // Lookup returns the task with pid, or nil (find_task_by_vpid).
 func Lookup(pid int) *Task {
@@ -110,3 +156,24 @@ func Current() *Task {
 
 // Exited returns a channel closed when t has exited (become a zombie).
 func (t *Task) Exited() <-chan struct{} { return t.exited }
+
+// Signals proc raises itself (Linux numbering).
+const (
+	SIGKILL = 9
+	SIGSEGV = 11
+	SIGTERM = 15
+	SIGCHLD = 17
+)
+
+// ExitStatus is the wait status of a task that called exit(code).
+func ExitStatus(code int) int { return (code & 0xff) << 8 }
+
+// SignalStatus is the wait status of a task killed by signal sig.
+func SignalStatus(sig int) int { return sig & 0x7f }
+
+// kthreadInfo is a kthread's state (struct kthread).
+type kthreadInfo struct {
+	shouldStop bool // KthreadStop was called; protected by kthreadLock
+	result     int  // threadfn's return value
+	exited     sched.Completion
+}

@@ -135,10 +135,16 @@ func TryToWakeUp(t *Thread, mask int32) bool {
 	rq.mu.Lock()
 	defer rq.mu.Unlock()
 	s := t.State()
-	if s&mask == 0 || t.onRq {
+	if s&mask == 0 {
 		return false
 	}
 	t.state.Store(TaskRunning)
+	if t.onRq {
+		// Still running or queued: it set its state but has not
+		// scheduled away yet, so making it runnable is enough (Linux's
+		// ttwu_runnable): the wake-up is not lost.
+		return true
+	}
 	activateLocked(t, true)
 	return true
 }

@@ -104,22 +104,19 @@ func testXMM(t *ktap.T) {
 	var tasks [2]*proc.Task
 	for i := range tasks {
 		v := fmt.Sprint(0x1111*(i+1) + 7)
-		task, err := proc.SpawnProgram("/xmm", []string{"xmm", v}, nil, &outs[i], nil)
+		task, err := proc.SpawnProgram("/xmm", []string{"xmm", v}, nil, &outs[i])
 		if err != nil {
 			t.Fatalf("spawn: %v", err)
 		}
 		tasks[i] = task
 	}
 	for i, task := range tasks {
-		<-task.Exited()
-		for task.Stack.FreedBy < 0 {
-			proc.Yield()
+		_, status, err := proc.DoWait(task.PID, 0)
+		nv, niv := task.Nvcsw, task.Nivcsw
+		if err != nil || status != 0 {
+			t.Errorf("xmm %d: wait status %#x, %v\n%s", i, status, err, outs[i].String())
 		}
-		if task.ExitCode != 0 {
-			t.Errorf("xmm %d: wait status %#x\n%s", i, task.ExitCode, outs[i].String())
-		}
-		t.Logf("xmm %d: %d voluntary, %d involuntary switches", i, task.Nvcsw, task.Nivcsw)
-		proc.ReleaseTask(task)
+		t.Logf("xmm %d: %d voluntary, %d involuntary switches", i, nv, niv)
 	}
 }
 
