@@ -1,6 +1,8 @@
 /*
- * bench: measures, in TSC cycles, what issue 3 asks to quote: a getpid
- * system call round trip and a demand-zero page fault. The same static
+ * bench: measures, in TSC cycles, what issues 3 and 5 ask to quote: a
+ * getpid system call round trip, a demand-zero page fault, fork+exit+wait,
+ * fork of a parent with 1 MiB and with 64 MiB of touched memory, a
+ * copy-on-write fault, and a pipe ping-pong round trip. The same static
  * binary runs on Tamix and on Linux, so the figures compare directly.
  *
  * Usage: bench [SCALE]     (SCALE multiplies the sample counts, default 1)
@@ -9,24 +11,51 @@
  *   bench tsc cycles min=... median=... n=...        (empty interval: the cost of timing)
  *   bench getpid cycles min=... median=... n=...
  *   bench pagefault cycles min=... median=... n=...
- * The figures include the timing overhead of the first line. Each sample
- * is one event between "lfence; rdtsc" and "rdtscp; lfence", the pairing
- * Intel recommends for short intervals. A page-fault sample is the first
- * write to one page of a fresh anonymous private mapping; madvise asks
- * Linux not to use transparent huge pages there (Tamix, which has none,
- * may return ENOSYS: ignored). Exits 0, or 1 if a system call fails.
+ *   bench fork_exit_wait cycles min=... median=... n=...
+ *   bench fork_1m cycles min=... median=... n=...
+ *   bench fork_64m cycles min=... median=... n=...
+ *   bench fork_64m_over_1m ratio=R.RR                (of the medians)
+ *   bench cowfault cycles min=... median=... n=...
+ *   bench pipe_roundtrip cycles min=... median=... n=...
+ * The last line reads "bench pipe_roundtrip skipped: ..." on a kernel
+ * without pipes (ENOSYS). The figures include the timing overhead of the
+ * first line. Each sample is one event between "lfence; rdtsc" and
+ * "rdtscp; lfence", the pairing Intel recommends for short intervals:
+ *   - pagefault: the first write to one page of a fresh anonymous private
+ *     mapping;
+ *   - fork_exit_wait: fork, the child's exit, and the parent's wait4 that
+ *     reaps it;
+ *   - fork_1m, fork_64m: fork alone, as the parent sees it, with 1 or 64
+ *     MiB of anonymous memory touched (the child exits at once and is
+ *     reaped outside the sample);
+ *   - cowfault: in a child forked by a parent with 16 MiB touched, the
+ *     first write to each page, which copies it;
+ *   - pipe_roundtrip: one byte to a child through one pipe and back
+ *     through another.
+ * madvise asks Linux not to use transparent huge pages in the mappings
+ * (Tamix, which has none, may return ENOSYS: ignored), and the program
+ * pins itself to one CPU (sched_setaffinity; ENOSYS ignored) so that on
+ * Linux, as on Tamix, parent and child share a CPU. Exits 0, or 1 if a
+ * system call fails.
  */
 #define TX_PROG "bench"
 #include "tamix_test.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #define PAGE 4096
 #define GETPID_SAMPLES 20000
 #define FAULT_PAGES 1024 /* 4 MiB per round */
 #define FAULT_ROUNDS 4
 #define MAX_SAMPLES (GETPID_SAMPLES * 16)
+#define FORK_SAMPLES 200   /* fork+exit+wait */
+#define FORK_1M_SAMPLES 100 /* fork with 1 MiB touched */
+#define FORK_64M_SAMPLES 20 /* fork with 64 MiB touched */
+#define PIPE_SAMPLES 2000
+#define MIB (1024 * 1024L)
+#define ENOSYS_ 38
 
 static uint64_t samples[MAX_SAMPLES];
 
@@ -50,12 +79,13 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* report sorts the n samples and prints their minimum and median. */
-static void report(const char *what, long n)
+/* report sorts the n samples, prints their minimum and median, returns the median. */
+static uint64_t report(const char *what, long n)
 {
 	qsort(samples, (size_t)n, sizeof samples[0], cmp_u64);
 	tx_printf(1, "bench %s cycles min=%llu median=%llu n=%ld\n", what,
 		  (unsigned long long)samples[0], (unsigned long long)samples[n / 2], n);
+	return samples[n / 2];
 }
 
 static void bench_tsc(long n)
@@ -102,6 +132,153 @@ static void bench_pagefault(long rounds)
 	report("pagefault", n);
 }
 
+/* map_touched maps len bytes of anonymous memory and writes every page. */
+static long map_touched(long len)
+{
+	long p = tx_syscall6(SYS_mmap, 0, len, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (tx_is_err(p))
+		tx_fail("mmap of %ld bytes = %s", len, tx_errname(p));
+	tx_syscall3(SYS_madvise, p, len, MADV_NOHUGEPAGE);
+	for (long off = 0; off < len; off += PAGE)
+		*(volatile char *)(p + off) = 1;
+	return p;
+}
+
+/* reap waits for pid and fails unless it exited with status 0. */
+static void reap(long pid)
+{
+	int status = -1;
+	long r = tx_syscall6(SYS_wait4, pid, (long)&status, 0, 0, 0, 0);
+
+	if (r != pid)
+		tx_fail("wait4(%ld) = %s", pid, tx_errname(r));
+	if (status != 0)
+		tx_fail("child %ld ended with wait status %#x, want 0", pid, status);
+}
+
+/* pin_to_one_cpu restricts this process to the lowest CPU of its mask. */
+static void pin_to_one_cpu(void)
+{
+	unsigned long mask[16] = {0}, one[16] = {0};
+	long r = tx_syscall3(SYS_sched_getaffinity, 0, sizeof mask, mask);
+
+	if (tx_is_err(r))
+		return; /* ENOSYS: one CPU anyway */
+	for (unsigned i = 0; i < sizeof mask * 8; i++) {
+		if (mask[i / 64] & 1UL << (i % 64)) {
+			one[i / 64] = 1UL << (i % 64);
+			tx_syscall3(SYS_sched_setaffinity, 0, sizeof one, one);
+			return;
+		}
+	}
+}
+
+static void bench_fork_exit_wait(long n)
+{
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = tsc_begin();
+		long pid = tx_syscall0(SYS_fork);
+		if (pid == 0)
+			tx_exit(0);
+		if (tx_is_err(pid))
+			tx_fail("fork = %s", tx_errname(pid));
+		reap(pid);
+		samples[i] = tsc_end() - t0;
+	}
+	report("fork_exit_wait", n);
+}
+
+/* bench_fork_mem times fork in a parent with mib MiB of touched memory. */
+static uint64_t bench_fork_mem(const char *what, long mib, long n)
+{
+	long p = map_touched(mib * MIB);
+
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = tsc_begin();
+		long pid = tx_syscall0(SYS_fork);
+		if (pid == 0)
+			tx_exit(0);
+		samples[i] = tsc_end() - t0;
+		if (tx_is_err(pid))
+			tx_fail("fork with %ld MiB = %s", mib, tx_errname(pid));
+		reap(pid);
+	}
+	long e = tx_syscall2(SYS_munmap, p, mib * MIB);
+	if (e != 0)
+		tx_fail("munmap = %s", tx_errname(e));
+	return report(what, n);
+}
+
+/*
+ * bench_cowfault: a parent with pages touched forks; the child times its
+ * first write to each page (a copy, as the parent still maps the page)
+ * and reports. The child first writes the sample buffer itself, so that
+ * its own copy-on-write faults stay out of the samples.
+ */
+static void bench_cowfault(long pages)
+{
+	long len = pages * PAGE, p = map_touched(len);
+
+	long pid = tx_syscall0(SYS_fork);
+	if (pid == 0) {
+		for (long i = 0; i < pages; i++)
+			samples[i] = 0;
+		for (long i = 0; i < pages; i++) {
+			volatile char *page = (volatile char *)(p + i * PAGE);
+			uint64_t t0 = tsc_begin();
+			*page = 2;
+			samples[i] = tsc_end() - t0;
+		}
+		report("cowfault", pages);
+		tx_exit(0);
+	}
+	if (tx_is_err(pid))
+		tx_fail("fork = %s", tx_errname(pid));
+	reap(pid);
+	tx_syscall2(SYS_munmap, p, len);
+}
+
+/* bench_pipe: one byte to a child and back, through two pipes. */
+static void bench_pipe(long n)
+{
+	int down[2], up[2];
+	char c = 'x';
+	long r = tx_syscall2(SYS_pipe2, down, 0);
+
+	if (r == -ENOSYS_) {
+		tx_printf(1, "bench pipe_roundtrip skipped: pipe2 returns -ENOSYS\n");
+		return;
+	}
+	if (r != 0 || (r = tx_syscall2(SYS_pipe2, up, 0)) != 0)
+		tx_fail("pipe2 = %s", tx_errname(r));
+	long pid = tx_syscall0(SYS_fork);
+	if (pid == 0) {
+		tx_syscall1(SYS_close, down[1]);
+		tx_syscall1(SYS_close, up[0]);
+		while (tx_syscall3(SYS_read, down[0], &c, 1) == 1)
+			if (tx_syscall3(SYS_write, up[1], &c, 1) != 1)
+				tx_exit(1);
+		tx_exit(0);
+	}
+	if (tx_is_err(pid))
+		tx_fail("fork = %s", tx_errname(pid));
+	tx_syscall1(SYS_close, down[0]);
+	tx_syscall1(SYS_close, up[1]);
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = tsc_begin();
+		if (tx_syscall3(SYS_write, down[1], &c, 1) != 1 ||
+		    tx_syscall3(SYS_read, up[0], &c, 1) != 1)
+			tx_fail("pipe round trip %ld failed", i);
+		samples[i] = tsc_end() - t0;
+	}
+	tx_syscall1(SYS_close, down[1]); /* the child reads EOF and exits */
+	reap(pid);
+	tx_syscall1(SYS_close, up[0]);
+	report("pipe_roundtrip", n);
+}
+
 int main(int argc, char **argv)
 {
 	long scale = 1;
@@ -116,5 +293,14 @@ int main(int argc, char **argv)
 	bench_tsc(GETPID_SAMPLES * scale);
 	bench_getpid(GETPID_SAMPLES * scale);
 	bench_pagefault(FAULT_ROUNDS * scale);
+	pin_to_one_cpu();
+	bench_fork_exit_wait(FORK_SAMPLES * scale);
+	uint64_t small = bench_fork_mem("fork_1m", 1, FORK_1M_SAMPLES * scale);
+	uint64_t big = bench_fork_mem("fork_64m", 64, FORK_64M_SAMPLES * scale);
+	uint64_t ratio = small ? big * 100 / small : 0;
+	tx_printf(1, "bench fork_64m_over_1m ratio=%llu.%02llu\n", (unsigned long long)(ratio / 100),
+		  (unsigned long long)(ratio % 100));
+	bench_cowfault(FAULT_PAGES * FAULT_ROUNDS); /* 16 MiB and a copy of it: not scaled */
+	bench_pipe(PIPE_SAMPLES * scale);
 	tx_exit(0);
 }

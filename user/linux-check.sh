@@ -8,7 +8,13 @@
 #   - hello prints "hello from ring 3" and exits 0;
 #   - two xmm processes with different values run at once and both keep
 #     their registers;
-#   - bench prints its three lines.
+#   - bench prints its eight measurement lines and the fork ratio;
+#   - spin spins for the time asked and reports its nice value; two spins
+#     at nice 0 and 5 sharing one CPU count loops about 1024:335;
+#   - yieldbench prints one line per task;
+#   - forktest's KTAP cases all pass or skip, as an ordinary process and,
+#     where unshare(1) works (root), as PID 1 of a new PID namespace, as
+#     root and as user nobody (whom RLIMIT_NPROC binds).
 #
 # Prints one line per check and exits 1 if any failed. Run it through
 # `make -f user/user.mk user-linux-test`.
@@ -73,11 +79,92 @@ else
 fi
 
 out=$("$dir/bench")
-if [ $? = 0 ] && [ "$(echo "$out" | grep -c '^bench .* cycles min=[0-9]* median=[0-9]*')" = 3 ]; then
+if [ $? = 0 ] && [ "$(echo "$out" | grep -c '^bench .* cycles min=[0-9]* median=[0-9]*')" = 8 ] &&
+	echo "$out" | grep -q '^bench fork_64m_over_1m ratio=[0-9]*\.[0-9][0-9]$'; then
 	echo "$out" | sed 's/^/     /'
 	pass "bench"
 else
 	fail "bench: $out"
+fi
+
+# spin: the line, the nice value, and the time it takes (0.3 s, not much more).
+for args in "0.3" "0.3 5"; do
+	start=$(date +%s%N)
+	out=$("$dir/spin" $args)
+	st=$?
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	nice=${args#* }
+	[ "$nice" = "$args" ] && nice=0
+	if [ $st = 0 ] && echo "$out" | grep -q "^spin pid=[0-9]* nice=$nice loops=[0-9]*$" &&
+		[ $ms -ge 300 ] && [ $ms -lt 1000 ]; then
+		pass "spin $args: $out, $ms ms"
+	else
+		fail "spin $args: status $st, $ms ms: $out"
+	fi
+done
+"$dir/spin" 1 20 >/dev/null 2>&1
+if [ $? = 1 ]; then pass "spin rejects nice 20"; else fail "spin 1 20 did not exit 1"; fi
+
+# On one CPU, CFS gives nice 0 and nice 5 CPU time in the ratio of their
+# weights, 1024:335 = 3.06; the loop counts follow (within 15% here).
+if command -v taskset >/dev/null 2>&1; then
+	out=$( { taskset -c 0 "$dir/spin" 2 0 & taskset -c 0 "$dir/spin" 2 5 & wait; } )
+	l0=$(echo "$out" | sed -n 's/^spin pid=[0-9]* nice=0 loops=\([0-9]*\)$/\1/p')
+	l5=$(echo "$out" | sed -n 's/^spin pid=[0-9]* nice=5 loops=\([0-9]*\)$/\1/p')
+	if [ -n "$l0" ] && [ -n "$l5" ] && [ "$l5" -gt 0 ] &&
+		ratio=$((l0 * 100 / l5)) && [ $ratio -ge 260 ] && [ $ratio -le 352 ]; then
+		pass "spin: nice 0 and nice 5 on one CPU: loops ratio $ratio/100 (weights 306/100)"
+	else
+		fail "spin: nice 0 and nice 5 on one CPU: $out"
+	fi
+else
+	echo "skip spin fairness: no taskset"
+fi
+
+out=$("$dir/yieldbench" 2000)
+if [ $? = 0 ] && [ "$(echo "$out" | grep -c '^bench yield pid=[0-9]* cycles_per_yield=[0-9]*$')" = 2 ]; then
+	echo "$out" | sed 's/^/     /'
+	pass "yieldbench"
+else
+	fail "yieldbench: $out"
+fi
+
+# ktap_check NAME OUTPUT STATUS: a complete KTAP run, no case failed.
+ktap_check() {
+	plan=$(echo "$2" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p')
+	oks=$(echo "$2" | grep -c '^ok [0-9]* ')
+	skips=$(echo "$2" | grep -c '^ok [0-9]* [a-z_0-9]* # SKIP')
+	if [ "$3" = 0 ] && [ "$(echo "$2" | head -n 1)" = "KTAP version 1" ] &&
+		[ -n "$plan" ] && [ "$oks" = "$plan" ] && ! echo "$2" | grep -q '^not ok'; then
+		pass "$1: $oks cases, $skips skipped"
+		echo "$2" | grep '# SKIP' | sed 's/^/     /'
+	else
+		fail "$1: status $3"
+		echo "$2" | grep -v '^ok [0-9]* [a-z_0-9]*$' | sed 's/^/     /'
+	fi
+}
+
+out=$("$dir/forktest")
+ktap_check "forktest" "$out" $?
+
+# As PID 1 (orphans come to it); as nobody, RLIMIT_NPROC applies. The
+# binary is copied where nobody can run it.
+if unshare -fp --mount-proc true 2>/dev/null; then
+	out=$(unshare -fp --mount-proc "$dir/forktest")
+	ktap_check "forktest as PID 1" "$out" $?
+	tmp=$(mktemp -d)
+	cp "$dir/forktest" "$tmp/forktest"
+	chmod 755 "$tmp" "$tmp/forktest"
+	if command -v setpriv >/dev/null 2>&1; then
+		out=$(cd "$tmp" && unshare -fp --mount-proc \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/forktest")
+		ktap_check "forktest as PID 1, user nobody" "$out" $?
+	else
+		echo "skip forktest as user nobody: no setpriv"
+	fi
+	rm -rf "$tmp"
+else
+	echo "skip forktest as PID 1: unshare -fp does not work here (not root?)"
 fi
 
 exit $failed
