@@ -118,3 +118,7 @@ func init() {
 	bootClock += nanotime() - now
 	WallClock = true
 }
+
+// Nanotime is the kernel clock in nanoseconds (what the runtime's
+// nanotime reads): safe without a P, for idle loops.
+func Nanotime() int64 { return nanotime() }

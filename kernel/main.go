@@ -17,8 +17,9 @@ import (
 	"tamix/boot/pvh"
 	"tamix/kernel/ktap"
 	"tamix/kernel/printk"
-	_ "tamix/kernel/selftest" // registers the "runtime" suite
-	_ "tamix/kernel/usertest" // registers the "user" suite
+	_ "tamix/kernel/schedtest" // registers the "sched" suite
+	_ "tamix/kernel/selftest"  // registers the "runtime" suite
+	_ "tamix/kernel/usertest"  // registers the "user" suite
 	"tamix/proc"
 	"tamix/sched"
 	"tamix/syscall"
@@ -58,6 +59,7 @@ func StartKernel() {
 	amd64.Console = boot.Console
 	fmt.Printf("cpu: descriptor tables and SYSCALL installed; %v\n", amd64.CPUFeatures())
 	rate := amd64.StartTimer(HZ, boot.TSCFreq)
+	amd64.IdleClock = boot.Nanotime
 	goos.Idle = amd64.Idle // sleep in HLT between ticks
 	fmt.Printf("timer: local APIC at %d.%03d MHz, tick %d Hz\n", rate/1e6, rate/1e3%1e3, HZ)
 	if err := initMemory(info); err != nil {
@@ -65,6 +67,12 @@ func StartKernel() {
 	}
 	sched.Clock = boot.Uptime
 	syscall.Log = proc.K.Log
+	syscall.Uptime = boot.Uptime
+	wallBoot := time.Now().UnixNano() - boot.Uptime()
+	syscall.WallBoot = func() int64 { return wallBoot }
+	syscall.Release = Version
+	// Linux's max_threads: task stacks may take an eighth of memory.
+	proc.MaxThreads = int(proc.K.Pages.FreePageCount() * 4096 / 8 / proc.ThreadSize)
 	proc.InitIdle() // from here on this goroutine is PID 0
 
 	switch {

@@ -33,6 +33,8 @@ func Execve(filename string, argv, envp []string) error {
 	tasklistLock.Unlock()
 	if t.Files == nil {
 		t.Files = NewConsoleFiles()
+	} else {
+		t.Files.closeOnExec()
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ func ExitNotify(t *Task, code int) {
 	nrThreads--
 	parent := t.Parent
 	autoreap := t.ExitSignal == -1 || (parent != nil && parent.Sighand != nil &&
-		parent.Sighand.Action[SIGCHLD].Handler == SIG_IGN) || parent == nil
+		parent.Sighand.Action[SIGCHLD-1].Handler == SIG_IGN) || parent == nil
 	tasklistLock.Unlock()
 	close(t.exited)
 	if reaperWake && init != nil {

@@ -44,13 +44,13 @@ func Kthreadd() int {
 	kthreadLock.Lock()
 	kthreaddTask = me
 	kthreadLock.Unlock()
-	me.Sighand.Action[SIGCHLD].Handler = SIG_IGN // children are reaped automatically
+	me.Sighand.Action[SIGCHLD-1].Handler = SIG_IGN // children are reaped automatically
 	for {
 		kthreaddWait.Wait(func() bool {
 			kthreadLock.Lock()
 			defer kthreadLock.Unlock()
 			return len(kthreadCreateList) > 0
-		}, false, nil, -1)
+		}, true, nil, -1)
 		for {
 			kthreadLock.Lock()
 			if len(kthreadCreateList) == 0 {

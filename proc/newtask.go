@@ -6,9 +6,6 @@ import (
 	"tamix/sched"
 )
 
-// pids hands out process IDs (kernel/pid.c).
-var pids = NewPIDAllocator(PIDMaxDefault)
-
 // InitIdle makes the calling goroutine PID 0, the idle task ("swapper"),
 // and the current task. Mirrors init/init_task.c:init_task.
 func InitIdle() *Task {

@@ -41,10 +41,16 @@ func (t *Task) runUser() {
 // user mode: a fatal signal ends it, a reschedule request is honoured.
 // Mirrors kernel/entry/common.c:exit_to_user_mode_loop().
 func (t *Task) exitToUserMode() {
-	if sig := t.pendingSignal; sig != 0 {
-		DoExit(SignalStatus(sig))
-	}
-	if t.NeedResched() {
+	for {
+		tasklistLock.Lock()
+		sig := t.pendingSignal
+		tasklistLock.Unlock()
+		if sig != 0 {
+			DoExit(SignalStatus(sig))
+		}
+		if !t.NeedResched() {
+			return
+		}
 		sched.Preempt()
 	}
 }
@@ -70,10 +76,6 @@ func (t *Task) trapSignal(v uint64) {
 	logf("pid %d (%s): %s at rip %#x: killed by signal %d", t.PID, t.Comm, amd64.VectorName(v), t.Regs.IP, sig)
 	t.pendingSignal = sig
 }
-
-// Kill marks a fatal signal for t (SIGKILL, SIGTERM with the default
-// action); a task acts on it on its way back to user mode.
-func (t *Task) Kill(sig int) { t.pendingSignal = sig }
 
 // switchMM is the architectural part of a switch to t, run by the switch
 // on t's behalf: load its page tables (a kernel thread keeps whatever is

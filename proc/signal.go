@@ -1,5 +1,7 @@
 package proc
 
+import "tamix/sched"
+
 // Sigaction is one signal's disposition (struct k_sigaction), recorded
 // by rt_sigaction. Tamix delivers only fatal default actions; handlers
 // are stored and reported back, not run.
@@ -8,7 +10,7 @@ type Sigaction struct {
 }
 
 // Sighand is the table of signal dispositions (struct sighand_struct),
-// shared by CLONE_SIGHAND.
+// shared by CLONE_SIGHAND; Action[sig-1] is signal sig's.
 type Sighand struct {
 	Action [64]Sigaction
 }
@@ -34,3 +36,31 @@ type SignalStruct struct {
 
 // SIG_IGN is the "ignore" disposition.
 const SIG_IGN = 1
+
+// SendFatalSignal marks sig, a signal whose default action terminates,
+// for t and wakes it if it sleeps interruptibly; t exits on its way back
+// to user mode. Mirrors the fatal path of kernel/signal.c:send_signal()
+// with complete_signal().
+func SendFatalSignal(t *Task, sig int) {
+	tasklistLock.Lock()
+	if t.pendingSignal == 0 || sig == SIGKILL {
+		t.pendingSignal = sig
+	}
+	tasklistLock.Unlock()
+	sched.TryToWakeUp(&t.Thread, sched.TaskInterruptible)
+}
+
+// SignalPending reports whether the current task has a fatal signal
+// pending (fatal_signal_pending).
+func SignalPending() bool {
+	t := Current()
+	tasklistLock.Lock()
+	defer tasklistLock.Unlock()
+	return t.pendingSignal != 0
+}
+
+// SleepUntilSignal sleeps interruptibly until a signal arrives (pause).
+func SleepUntilSignal() {
+	var q sched.WaitQueue
+	q.Wait(func() bool { return false }, true, SignalPending, -1)
+}

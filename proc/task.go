@@ -93,6 +93,9 @@ type Task struct {
 	exited chan struct{}
 }
 
+// pids hands out process IDs (kernel/pid.c).
+var pids = NewPIDAllocator(PIDMaxDefault)
+
 // tasklistLock protects the task tree and the table of tasks (Linux's
 // tasklist_lock).
 var tasklistLock sync.Mutex
@@ -177,3 +180,6 @@ type kthreadInfo struct {
 	result     int  // threadfn's return value
 	exited     sched.Completion
 }
+
+// PIDsInUse returns how many PIDs are allocated.
+func PIDsInUse() int { return pids.InUse() }

@@ -19,7 +19,8 @@ const (
 // pid > 0 that child, pid == -1 (or 0, < -1: Tamix has no process groups)
 // any child. Returns the child's PID and wait status; (0, 0, nil) with
 // WNOHANG if none has exited; ECHILD if there is no such child; EINTR if
-// a fatal signal arrives. Mirrors kernel/exit.c:do_wait().
+// a fatal signal arrives. With WNOWAIT the child is reported but left a
+// zombie. Mirrors kernel/exit.c:do_wait().
 func DoWait(pid int, options int) (int, int, error) {
 	p := Current()
 	var found *Task
@@ -33,7 +34,9 @@ func DoWait(pid int, options int) (int, int, error) {
 		return 0, 0, err
 	case found != nil:
 		status := found.ExitCode
-		ReleaseTask(found)
+		if options&WNOWAIT == 0 {
+			ReleaseTask(found)
+		}
 		return found.PID, status, nil
 	case options&WNOHANG != 0:
 		return 0, 0, nil

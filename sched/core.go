@@ -251,3 +251,25 @@ func IdleLoop() {
 		<-rq.kick
 	}
 }
+
+// SetNice changes t's nice value and weight (set_user_nice); a task
+// waiting in the queue keeps its fair position.
+func SetNice(t *Thread, nice int) {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	if t == rq.curr && t != rq.idle {
+		rq.cfs.Update(&t.Se, Clock()) // charge at the old weight first
+	}
+	rq.cfs.SetNice(&t.Se, nice)
+	t.Nice = nice
+}
+
+// ExecRuntime returns the CPU time t has used, up to now if it runs.
+func ExecRuntime(t *Thread) int64 {
+	rq.mu.Lock()
+	defer rq.mu.Unlock()
+	if t == rq.curr && t != rq.idle {
+		rq.cfs.Update(&t.Se, Clock())
+	}
+	return t.Se.SumExecRuntime
+}

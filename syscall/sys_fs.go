@@ -14,7 +14,6 @@ func init() {
 	register(SysWrite, sysWrite)
 	register(SysRead, sysRead)
 	register(SysWritev, sysWritev)
-	register(SysIoctl, sysIoctl)
 }
 
 // maxRW bounds one transfer, like Linux's MAX_RW_COUNT (about 2 GiB); a
@@ -88,22 +87,6 @@ func sysWritev(t *proc.Task, r *amd64.PtRegs) int64 {
 		}
 	}
 	return total
-}
-
-// Terminal ioctls the console answers (include/uapi/asm-generic/ioctls.h).
-const (
-	tcgets     = 0x5401
-	tiocgwinsz = 0x5413
-)
-
-// sysIoctl: the console is not a terminal yet (Tamix has no tty layer);
-// every request on a valid descriptor gets -ENOTTY, which is what a
-// program sees for a file that is not a terminal.
-func sysIoctl(t *proc.Task, r *amd64.PtRegs) int64 {
-	if _, err := t.Files.Get(int(int32(r.DI))); err != nil {
-		return errno(err)
-	}
-	return abi.ENOTTY.Neg()
 }
 
 func le64(b []byte) uint64 {

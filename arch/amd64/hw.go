@@ -66,3 +66,4 @@ func ProbeRead(addr uintptr) bool { return probeRead(addr) }
 // a RET) without a fault.
 func ProbeExec(addr uintptr) bool { return probeExec(addr) }
 func syscallEntryAddr() uint64
+func cpuRelax()

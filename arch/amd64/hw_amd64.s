@@ -140,3 +140,8 @@ TEXT ·haltUntilInterrupt(SB),NOSPLIT,$0-0
 	HLT				// sleep until an interrupt has been handled
 	CLI				// and off again for Go
 	RET
+
+// func cpuRelax()
+TEXT ·cpuRelax(SB),NOSPLIT,$0-0
+	PAUSE				// spin-wait hint
+	RET

@@ -59,11 +59,27 @@ func StartTimer(hz int, tscHz uint64) uint64 {
 // disables them again (hw_amd64.s).
 func haltUntilInterrupt()
 
+// IdleClock is the kernel clock (ns) for Idle; the kernel sets it.
+var IdleClock func() int64
+
 // Idle is the runtime's idle hook (goos.Idle) once the timer runs: the
-// CPU sleeps in HLT until the next interrupt (at the latest the next
-// tick); the runtime calls it again until its deadline.
+// CPU sleeps in HLT until the next interrupt while a whole tick remains
+// before the runtime's deadline, and polls the clock for the last part,
+// so that timers fire on time rather than at the next tick. The runtime
+// calls it again until its deadline.
 func Idle(until int64) {
-	haltUntilInterrupt()
+	if IdleClock == nil || TimerHz == 0 {
+		haltUntilInterrupt()
+		return
+	}
+	tick := int64(1e9 / TimerHz)
+	if until-IdleClock() > tick {
+		haltUntilInterrupt()
+		return
+	}
+	for IdleClock() < until {
+		cpuRelax()
+	}
 }
 
 // IdleVector is the vector of the last interrupt taken in ring 0.

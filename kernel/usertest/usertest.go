@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	"tamix/kernel/ktap"
 	"tamix/proc"
@@ -20,6 +21,7 @@ import (
 var baseline struct {
 	freePages uint64
 	tasks     int
+	pids      int
 }
 
 func init() {
@@ -31,6 +33,7 @@ func init() {
 			}
 			baseline.freePages = proc.K.Pages.FreePageCount()
 			baseline.tasks = len(proc.Tasks())
+			baseline.pids = proc.PIDsInUse()
 			return nil
 		},
 		Cases: []ktap.Case{
@@ -39,6 +42,8 @@ func init() {
 			{Name: "bad_pointers", Run: testBadPtr},
 			{Name: "xmm_across_switches", Run: testXMM},
 			{Name: "exec_errors", Run: testExecErrors},
+			{Name: "stack_freed_by_next_task", Run: testStackFreedByNext},
+			{Name: "forktest_as_child", Run: testForktest, Timeout: 120 * time.Second},
 			{Name: "no_leaks", Run: testNoLeaks},
 		},
 	})
@@ -120,6 +125,50 @@ func testXMM(t *ktap.T) {
 	}
 }
 
+// testStackFreedByNext: a dying task cannot free the kernel stack it
+// runs on; the task that runs after it frees it in FinishTaskSwitch.
+func testStackFreedByNext(t *ktap.T) {
+	child, err := proc.SpawnProgram("/hello", []string{"hello"}, nil, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("spawn: %v", err)
+	}
+	if _, _, err := proc.DoWait(child.PID, 0); err != nil {
+		t.Fatalf("wait: %v", err)
+	}
+	by := child.Stack.FreedBy
+	t.Logf("task %d's kernel stack at %#x was freed by task %d", child.PID, uint64(child.Stack.Base), by)
+	if by < 0 {
+		t.Errorf("the stack was not freed")
+	}
+	if by == child.PID {
+		t.Errorf("the dying task freed its own stack")
+	}
+}
+
+// testForktest runs user/forktest.c as a child of the test task (the
+// cases that need PID 1 skip themselves; TestForkSuite on the host runs
+// it as init), then reaps any orphan it left to init, so that no_leaks
+// can check the baseline after it.
+func testForktest(t *ktap.T) {
+	status, out := run(t, "forktest")
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "not ok") {
+			t.Errorf("forktest: %s", l)
+		}
+	}
+	t.Logf("forktest: %d cases ok", strings.Count(out, "\nok "))
+	if status != 0 {
+		t.Errorf("forktest: wait status %#x", status)
+	}
+	for {
+		pid, _, err := proc.DoWait(-1, proc.WNOHANG)
+		if err != nil || pid == 0 {
+			break
+		}
+		t.Logf("reaped orphan %d", pid)
+	}
+}
+
 func testExecErrors(t *ktap.T) {
 	if _, err := proc.RunProgram("/nonexistent", []string{"x"}, nil); err == nil {
 		t.Errorf("exec of a missing file succeeded")
@@ -135,5 +184,8 @@ func testNoLeaks(t *ktap.T) {
 	}
 	if n != baseline.tasks {
 		t.Errorf("%d tasks left", n-baseline.tasks)
+	}
+	if p := proc.PIDsInUse(); p != baseline.pids {
+		t.Errorf("%d PIDs in use, baseline %d", p, baseline.pids)
 	}
 }

@@ -1,0 +1,117 @@
+package proc
+
+import (
+	"sync"
+
+	"tamix/abi"
+	"tamix/sched"
+)
+
+// PipeBuf is a pipe's capacity (Linux's default: 16 pages).
+const PipeBuf = 16 * 4096
+
+// pipe is the shared buffer of a pipe (struct pipe_inode_info): readers
+// sleep while it is empty and writers exist; writers sleep while it is
+// full and readers exist. Its lock protects the buffer and the counts.
+type pipe struct {
+	mu               sync.Mutex
+	buf              []byte
+	readers, writers int
+	wait             sched.WaitQueue // both directions (Linux has rd_wait and wr_wait)
+}
+
+type pipeEnd struct {
+	p     *pipe
+	write bool
+}
+
+// NewPipe returns the two ends of a new pipe. Mirrors fs/pipe.c:do_pipe2().
+func NewPipe() (r, w *OpenFile) {
+	p := &pipe{readers: 1, writers: 1}
+	return NewOpenFile(&pipeEnd{p: p}, 0), NewOpenFile(&pipeEnd{p: p, write: true}, 1)
+}
+
+// Read takes what is buffered, sleeping while the pipe is empty and has
+// writers; 0 means end of file. Mirrors fs/pipe.c:pipe_read().
+func (e *pipeEnd) Read(t *Task, b []byte) (int, error) {
+	if e.write {
+		return 0, abi.EBADF
+	}
+	p := e.p
+	n := 0
+	ok := p.wait.Wait(func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if len(p.buf) == 0 && p.writers > 0 {
+			return false
+		}
+		n = copy(b, p.buf)
+		p.buf = p.buf[n:]
+		return true
+	}, true, SignalPending, -1)
+	if !ok {
+		return 0, abi.EINTR
+	}
+	p.wait.WakeUp() // room for writers
+	return n, nil
+}
+
+// Write appends b, sleeping while the pipe is full; with no reader left
+// it fails with EPIPE (Linux also sends SIGPIPE, whose default action
+// kills the writer: Tamix does that too). Mirrors fs/pipe.c:pipe_write().
+func (e *pipeEnd) Write(t *Task, b []byte) (int, error) {
+	if !e.write {
+		return 0, abi.EBADF
+	}
+	p := e.p
+	done := 0
+	for done < len(b) {
+		broken := false
+		ok := p.wait.Wait(func() bool {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if p.readers == 0 {
+				broken = true
+				return true
+			}
+			if room := PipeBuf - len(p.buf); room > 0 {
+				k := min(room, len(b)-done)
+				p.buf = append(p.buf, b[done:done+k]...)
+				done += k
+				return true
+			}
+			return false
+		}, true, SignalPending, -1)
+		p.wait.WakeUp() // data for readers
+		if broken {
+			if done == 0 {
+				SendFatalSignal(t, SIGPIPE)
+				return 0, abi.EPIPE
+			}
+			return done, nil
+		}
+		if !ok {
+			if done > 0 {
+				return done, nil
+			}
+			return 0, abi.EINTR
+		}
+	}
+	return done, nil
+}
+
+// Release closes one end; the other side's sleepers see EOF or EPIPE.
+func (e *pipeEnd) Release() {
+	p := e.p
+	p.mu.Lock()
+	if e.write {
+		p.writers--
+	} else {
+		p.readers--
+	}
+	p.mu.Unlock()
+	p.wait.WakeUp()
+}
+
+// SIGPIPE is sent to a writer of a pipe without readers.
+const SIGPIPE = 13
