@@ -4,6 +4,7 @@
 #   make toolchain       build (once, then cached) the GOOS=tamago Go toolchain
 #   make run             build the kernel and boot it, running /hello: make run ARGS='-- tamix.test=all'
 #   make bench           run user/bench.c on Tamix (TSC cycles of system calls, faults, ...)
+#   make debug           boot like make run, stopped, with gdb attached (docs/debugging.md)
 #   make test            host unit tests, then the kernel, then the QEMU boot tests
 #   make vet             gofmt check and go vet of the host-buildable packages
 #   make clean           remove build/
@@ -137,3 +138,23 @@ vet:
 .PHONY: clean
 clean:
 	rm -rf build
+
+# ---------------------------------------------------------------------------
+# Debugging (docs/debugging.md)
+
+# make debug boots like make run (same ARGS), but QEMU starts stopped with
+# its gdb stub on GDB_PORT, and gdb attaches with the kernel's symbols and
+# scripts/gdb loaded. QEMU gets a session of its own so that Ctrl-C in gdb
+# stops the guest instead of ending QEMU; the serial console shares the
+# terminal. Quitting gdb ends QEMU.
+GDB ?= gdb
+GDB_PORT ?= $(or $(TAMIX_GDB_PORT),1234)
+
+.PHONY: debug
+debug: kernel initramfs
+	@qemu=; \
+	trap '[ -z "$$qemu" ] || kill -- -$$qemu 2>/dev/null || true' EXIT; \
+	TAMIX_GDB_PORT=$(GDB_PORT) setsid ./qemu.sh --gdb --initrd $(INITRAMFS) \
+		$(if $(ARGS),$(ARGS),-- init=/hello) </dev/null & qemu=$$!; \
+	TAMIX_GDB_PORT=$(GDB_PORT) $(GDB) -q -iex 'set auto-load python-scripts off' \
+		-x scripts/gdb/tamix-gdbinit $(KERNEL)

@@ -48,6 +48,10 @@ Options:
   --append "ARGS"    add ARGS to the kernel command line (repeatable);
                      words after "--" are added too
   --initrd FILE      pass FILE to the kernel as its initrd
+  --add FILE         add FILE (a static program) at the root of the initrd
+                     (repeatable; the base is --initrd or build/initramfs.cpio)
+  --init /NAME       run /NAME as PID 1; words after -- become its arguments;
+                     qemu.sh exits with its status (128+N if signal N killed it)
   --gdb              start paused with a gdb stub on port \$TAMIX_GDB_PORT (1234)
   --timeout SECONDS  kill QEMU after SECONDS and exit $QEMU_SH_TIMEOUT
   --dry-run          print the QEMU command instead of running it
@@ -223,12 +227,15 @@ choose_accel() {
 }
 
 # need_value OPTION ARGC fails unless OPTION has a value after it.
+TMP_INITRD="" # an initrd built for --add, removed at exit
+
 need_value() {
 	(($2 >= 2)) || die "option $1 needs a value"
 }
 
 main() {
-	local kernel="" initrd="" cmdline="" gdb=0 timeout="" dry_run=0
+	local kernel="" initrd="" cmdline="" gdb=0 timeout="" dry_run=0 init=""
+	local adds=() want_initrd=0
 	MEM=512M
 	local smp=1
 	while (($# > 0)); do
@@ -238,6 +245,8 @@ main() {
 		--smp) need_value "$1" $# && smp=$2 && shift ;;
 		--append) need_value "$1" $# && cmdline+=" $2" && shift ;;
 		--initrd) need_value "$1" $# && initrd=$2 && shift ;;
+		--add) need_value "$1" $# && adds+=("$2") && shift ;;
+		--init) need_value "$1" $# && init=$2 && want_initrd=1 && shift ;;
 		--timeout) need_value "$1" $# && timeout=$2 && shift ;;
 		--gdb) gdb=1 ;;
 		--dry-run) dry_run=1 ;;
@@ -247,13 +256,19 @@ main() {
 			;;
 		--)
 			shift
-			cmdline+=" $*"
+			if [[ -n $init ]]; then
+				cmdline+=" init=$init -- $*" # the words after -- are init's
+				init=""
+			else
+				cmdline+=" $*"
+			fi
 			break
 			;;
 		*) die "unknown option '$1' (see qemu.sh -h)" ;;
 		esac
 		shift
 	done
+	[[ -z $init ]] || cmdline+=" init=$init"
 	local words
 	read -r -a words <<<"$cmdline" # squeeze the spaces between the pieces
 	cmdline="${words[*]}"
@@ -270,6 +285,13 @@ main() {
 			say "$QEMU not found (Debian: apt-get install qemu-system-x86)"
 			exit "$QEMU_SH_FAILED"
 		fi
+	fi
+
+	if ((${#adds[@]} > 0)); then
+		initrd=$(build_initrd "$initrd" "${adds[@]}")
+		TMP_INITRD=$initrd
+	elif ((want_initrd)) && [[ -z $initrd && -f $TAMIX_ROOT/build/initramfs.cpio ]]; then
+		initrd=$TAMIX_ROOT/build/initramfs.cpio # --init: the programs of user/
 	fi
 
 	BASE_ARGS=(-machine "$MACHINE" -nodefaults -no-user-config -nographic
@@ -301,19 +323,57 @@ main() {
 	run_qemu "$timeout" "${args[@]}"
 }
 
+# build_initrd BASE FILE... prints the path of a new initrd: BASE (or
+# build/initramfs.cpio if it exists) followed by a cpio archive holding the
+# FILEs at its root. The kernel reads concatenated archives, later entries
+# replacing earlier ones, as Linux does.
+build_initrd() {
+	local base=$1 f
+	shift
+	[[ -n $base || ! -f $TAMIX_ROOT/build/initramfs.cpio ]] || base=$TAMIX_ROOT/build/initramfs.cpio
+	local dir out
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/qemu-sh-add.XXXXXX")
+	out=$dir.cpio
+	for f in "$@"; do
+		[[ -f $f ]] || die "--add: $f not found"
+		cp -- "$f" "$dir/$(basename -- "$f")"
+		chmod 0755 "$dir/$(basename -- "$f")"
+	done
+	{
+		[[ -z $base ]] || cat -- "$base"
+		(cd "$dir" && ls -A | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0)
+	} >"$out" || die "cannot build the initrd"
+	rm -rf -- "$dir"
+	echo "$out"
+}
+
+# init_status LOG prints the exit status the init process reported on the
+# console ("tamix: init exited with status N", "... killed by signal N"):
+# N, or 128+N for a signal, as a shell reports it. isa-debug-exit carries
+# only seven bits, so the console line is what counts.
+init_status() {
+	local line
+	line=$(grep -a -E '^tamix: init (exited with status|killed by signal) [0-9]+' "$1" | tail -n 1) || return 1
+	case $line in
+	*"killed by signal"*) echo $((128 + ${line##* })) ;;
+	*) echo "${line##* }" ;;
+	esac
+}
+
 # run_qemu TIMEOUT ARGS... runs QEMU in the foreground (killed after TIMEOUT
 # seconds unless TIMEOUT is empty) and exits with the translated status.
 run_qemu() {
 	local timeout=$1
 	shift
-	local errlog tty_state="" status=0 timed_out=0 qemu_error=0
+	local errlog outlog tty_state="" status=0 timed_out=0 qemu_error=0
 	errlog=$(mktemp "${TMPDIR:-/tmp}/qemu-sh.XXXXXX")
+	outlog=$(mktemp "${TMPDIR:-/tmp}/qemu-sh-out.XXXXXX")
 	# QEMU puts a terminal into raw mode; put it back if QEMU is killed.
 	if [[ -t 0 ]]; then
 		tty_state=$(stty -g 2>/dev/null || true)
 	fi
 	# shellcheck disable=SC2064 # expand now: the variables are local
-	trap "rm -f -- '$errlog'; [[ -z '$tty_state' ]] || stty '$tty_state' 2>/dev/null || true" EXIT
+	trap "rm -f -- '$errlog' '$outlog' '${TMP_INITRD:-}'; [[ -z '$tty_state' ]] || stty '$tty_state' 2>/dev/null || true" EXIT
 
 	local prefix=()
 	if [[ -n $timeout ]]; then
@@ -325,12 +385,15 @@ run_qemu() {
 	# QEMU's standard error is shown and kept, to tell its own failures
 	# (exit status 1) from a kernel that reported success. Its standard
 	# output (the serial console) goes straight to ours through fd 3.
-	exec 3>&1
+	# The console is also kept, for the init process's exit status.
+	exec 3> >(tee -a -- "$outlog")
+	local teepid=$!
 	set +e
 	"${prefix[@]}" "$QEMU" "$@" 2>&1 1>&3 3>&- | tee -a -- "$errlog" >&2
 	status=${PIPESTATUS[0]}
 	set -e
 	exec 3>&-
+	wait "$teepid" 2>/dev/null || true
 
 	if [[ -n $timeout ]] && ((status == 124 || status == 137)); then
 		timed_out=1
@@ -342,6 +405,10 @@ run_qemu() {
 	if ((status == QEMU_SH_NO_REPORT)) && grep -q 'terminating on signal' "$errlog"; then
 		say "QEMU stopped by a signal"
 		exit "$QEMU_SH_FAILED"
+	fi
+	local st
+	if ((!timed_out && !qemu_error)) && st=$(init_status "$outlog"); then
+		status=$st
 	fi
 	case $status in
 	"$QEMU_SH_NO_REPORT") say "guest reset or powered off without reporting a status" ;;

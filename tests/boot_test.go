@@ -47,6 +47,31 @@ func TestInGuest(t *testing.T) {
 	t.Logf("KTAP: %s", rep.Summary())
 }
 
+// TestForkSuite boots user/forktest.c as PID 1 (init=/forktest): the
+// issue-5 suite of fork, vfork, clone, exec, exit and wait run from user
+// space, which prints KTAP itself; the kernel powers off with its exit
+// status, 0 only if every case passed.
+func TestForkSuite(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/forktest")
+	rep := ktap.ParseLines(r.serial())
+	for _, tc := range rep.Tests {
+		reportCase(t, tc)
+	}
+	for _, p := range rep.Problems {
+		t.Errorf("KTAP: %v", p)
+	}
+	for _, l := range rep.Noise {
+		if isCrashLine(l.Text) {
+			t.Errorf("console line %d: %s", l.N, l.Text)
+		}
+	}
+	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
+		t.Error(`no "tamix: init exited with status 0" line`)
+	}
+	r.checkStatus(t, exitOK)
+	t.Logf("KTAP: %s", rep.Summary())
+}
+
 // reportCase turns a KTAP test into a Go subtest of t.
 func reportCase(t *testing.T, tc *ktap.Test) {
 	name := tc.Name
