@@ -82,7 +82,7 @@ ARGS ?=
 
 .PHONY: run
 run: kernel initramfs
-	./qemu.sh --initrd $(INITRAMFS) $(if $(ARGS),$(ARGS),-- init=/hello)
+	./qemu.sh --initrd $(INITRAMFS) $(if $(ARGS),$(ARGS),-- init=/demo)
 
 # Benchmarks: user/bench.c run as the first process; the same binary runs
 # on Linux (build/user/bench) for comparison.

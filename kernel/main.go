@@ -46,22 +46,23 @@ const (
 // up every subsystem here, while Tamix's board and Go runtime are already
 // running when it is called from main.
 func StartKernel() {
-	info, err := boot.StartInfo()
-	if err != nil {
-		fmt.Printf("tamix: no PVH start info: %v\n", err)
-		info = &pvh.StartInfo{}
-	}
-	printBanner(os.Stdout, info)
-	cmd := pvh.ParseCmdline(info.Cmdline)
 	printk.Kernel.Clock = boot.Uptime
 	printk.Kernel.SetConsole(boot.Console, printk.DefaultConsoleLoglevel)
+	info, err := boot.StartInfo()
+	if err != nil {
+		kprintf("tamix: no PVH start info: %v\n", err)
+		info = &pvh.StartInfo{}
+	}
+	printBanner(kconsole{}, info)
+	cmd := pvh.ParseCmdline(info.Cmdline)
+
 	amd64.Init()
 	amd64.Console = boot.Console
-	fmt.Printf("cpu: descriptor tables and SYSCALL installed; %v\n", amd64.CPUFeatures())
+	kprintf("cpu: descriptor tables and SYSCALL installed; %v\n", amd64.CPUFeatures())
 	rate := amd64.StartTimer(HZ, boot.TSCFreq)
 	amd64.IdleClock = boot.Nanotime
 	goos.Idle = amd64.Idle // sleep in HLT between ticks
-	fmt.Printf("timer: local APIC at %d.%03d MHz, tick %d Hz\n", rate/1e6, rate/1e3%1e3, HZ)
+	kprintf("timer: local APIC at %d.%03d MHz, tick %d Hz\n", rate/1e6, rate/1e3%1e3, HZ)
 	if err := initMemory(info); err != nil {
 		panic("tamix: memory: " + err.Error())
 	}
@@ -119,6 +120,9 @@ func kernelInit() int {
 	for !proc.KthreaddReady() {
 		sched.Yield()
 	}
+	if _, err := proc.KthreadRun(khungtaskd, nil, "khungtaskd"); err != nil {
+		kprintf("tamix: khungtaskd: %v\n", err)
+	}
 	cmd := bootCmdline
 	switch {
 	case cmd.Has(optTest):
@@ -126,10 +130,10 @@ func kernelInit() int {
 	case cmd.Has("init"):
 		path := cmd.Value("init", "")
 		err := proc.KernelExecve(path, append([]string{path}, bootInitArgs...), []string{"HOME=/", "TERM=linux"})
-		fmt.Printf("tamix: cannot run init %s: %v\n", path, err)
+		kprintf("tamix: cannot run init %s: %v\n", path, err)
 		boot.PowerOff(boot.ExitFailure)
 	}
-	fmt.Println("tamix: no init= and no tamix.test=; idling (quit QEMU with Ctrl-A X)")
+	kprintf("tamix: no init= and no tamix.test=; idling (quit QEMU with Ctrl-A X)\n")
 	for {
 		sched.SleepTimeout(time.Hour, nil)
 	}
@@ -139,10 +143,10 @@ func kernelInit() int {
 // exit code, 128+N if signal N killed it (as a shell reports it).
 func initExited(status int) {
 	if sig := status & 0x7f; sig != 0 {
-		fmt.Printf("tamix: init killed by signal %d\n", sig)
+		kprintf("tamix: init killed by signal %d\n", sig)
 		boot.PowerOff(128 + sig)
 	}
-	fmt.Printf("tamix: init exited with status %d\n", status>>8&0xff)
+	kprintf("tamix: init exited with status %d\n", status>>8&0xff)
 	boot.PowerOff(status >> 8 & 0xff)
 }
 
@@ -164,7 +168,7 @@ func sleepCheck() {
 	fmt.Println("tamix: sleep-start")
 	start := time.Now()
 	time.Sleep(2 * time.Second)
-	fmt.Printf("tamix: sleep-end (guest measured %v)\n", time.Since(start))
+	kprintf("tamix: sleep-end (guest measured %v)\n", time.Since(start))
 	boot.PowerOff(boot.ExitSuccess)
 }
 

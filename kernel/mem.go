@@ -83,7 +83,7 @@ func initMemory(info *pvh.StartInfo) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("mm: %d pages (%d MiB) for the page allocator: %v\n",
+	kprintf("mm: %d pages (%d MiB) for the page allocator: %v\n",
 		pages.FreePageCount(), pages.FreePageCount()>>8, pages.Ranges())
 
 	var root *initramfs.FS
@@ -91,9 +91,9 @@ func initMemory(info *pvh.StartInfo) error {
 		m := info.Modules[0]
 		data := unsafe.Slice((*byte)(unsafe.Pointer(uintptr(m.Addr))), int(m.Size))
 		if root, err = initramfs.Parse(data); err != nil {
-			fmt.Printf("initramfs: %v\n", err)
+			kprintf("initramfs: %v\n", err)
 		} else {
-			fmt.Printf("initramfs: %d bytes at %#x\n", m.Size, m.Addr)
+			kprintf("initramfs: %d bytes at %#x\n", m.Size, m.Addr)
 		}
 	}
 	_, _, _, edx := boot.CPU.CPUID(1, 0)

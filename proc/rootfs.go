@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"bytes"
 	"sync"
 
 	"tamix/abi"
@@ -17,6 +18,9 @@ type rootFile struct {
 // OpenRoot opens path in the initramfs for reading (the only file system:
 // writes give EROFS). Mirrors fs/open.c:do_sys_open() for a read-only fs.
 func OpenRoot(path string, flags int, follow bool) (*OpenFile, *initramfs.Node, error) {
+	if path == ProcTasks {
+		return procTasks(flags)
+	}
 	if K.Root == nil {
 		return nil, nil, abi.ENOENT
 	}
@@ -89,4 +93,19 @@ func Seek(f *OpenFile, off int64, whence int) (int64, error) {
 		return r.Seek(off, whence)
 	}
 	return 0, abi.ESPIPE
+}
+
+// ProcTasks is a read-only file whose contents are the task dump at the
+// time it is opened (DumpTasks): a one-file stand-in for /proc that lets
+// a program show the task tree.
+const ProcTasks = "/proc/tasks"
+
+func procTasks(flags int) (*OpenFile, *initramfs.Node, error) {
+	if flags&3 != 0 {
+		return nil, nil, abi.EROFS
+	}
+	var b bytes.Buffer
+	DumpTasks(&b)
+	n := &initramfs.Node{Name: "tasks", Mode: 0o100444, Size: int64(b.Len()), Data: b.Bytes(), Nlink: 1}
+	return NewOpenFile(&rootFile{n: n}, flags), n, nil
 }

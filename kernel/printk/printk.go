@@ -42,6 +42,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -322,4 +323,18 @@ func parseLevel(b []byte) (level, n int) {
 		return int(b[1] - '0'), 3
 	}
 	return -1, 0
+}
+
+// Store records text at level without echoing it to the console, for
+// lines the caller has already written there itself (the boot banner,
+// which the console shows without a time stamp). Each line of text is
+// one record.
+func (l *Log) Store(level int, text string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.flushLocked()
+	ts := l.now()
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		l.storeLocked(min(max(level, 0), LevelDebug), ts, []byte(line))
+	}
 }

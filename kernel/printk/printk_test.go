@@ -301,3 +301,17 @@ func TestConcurrentPrintk(t *testing.T) {
 		t.Errorf("%d records", l.nextSeq)
 	}
 }
+
+func TestStoreDoesNotEcho(t *testing.T) {
+	var l Log
+	var console strings.Builder
+	l.SetConsole(&console, DefaultConsoleLoglevel)
+	l.Store(LevelInfo, "banner line 1\nbanner line 2\n")
+	if console.Len() != 0 {
+		t.Errorf("Store echoed %q", console.String())
+	}
+	rs := l.Records(0)
+	if len(rs) != 2 || rs[0].Text != "banner line 1" || rs[1].Text != "banner line 2" || rs[1].Level != LevelInfo {
+		t.Errorf("records %+v", rs)
+	}
+}
