@@ -91,7 +91,7 @@ func schedule(preempt bool) {
 		rq.mu.Unlock()
 		return
 	}
-	contextSwitch(prev, next)
+	ContextSwitch(prev, next)
 	dead := prev.State() == TaskDead
 	rq.mu.Unlock()
 	next.baton <- struct{}{} // the CPU is next's
@@ -102,10 +102,12 @@ func schedule(preempt bool) {
 	FinishTaskSwitch()
 }
 
-// contextSwitch records the switch and does the architectural part on
-// behalf of next (switch_mm, FS base, FPU, kernel stack). Caller holds
-// rq.mu. Mirrors kernel/sched/core.c:context_switch().
-func contextSwitch(prev, next *Thread) {
+// ContextSwitch records the switch and does the architectural part on
+// behalf of next (switch_mm, FS base, FPU, kernel stack). Only Schedule
+// calls it, with the run-queue lock held. Mirrors
+// kernel/sched/core.c:context_switch(); the kernel-stack half of Linux's
+// switch_to is the baton hand-over that follows in Schedule.
+func ContextSwitch(prev, next *Thread) {
 	rq.nrSwitches++
 	rq.prev, rq.curr = prev, next
 	if next.SwitchTo != nil {

@@ -16,14 +16,20 @@ func init() {
 	register(SysGetpid, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.TGID) })
 	register(SysGettid, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.PID) })
 	register(SysExit, sysExit)
-	register(SysExitGroup, sysExit)
+	register(SysExitGroup, func(t *proc.Task, r *amd64.PtRegs) int64 {
+		proc.ExitGroup(proc.ExitStatus(int(r.DI)))
+		return 0
+	})
 	register(SysSchedYield, func(t *proc.Task, r *amd64.PtRegs) int64 { sched.Yield(); return 0 })
 	register(SysArchPrctl, sysArchPrctl)
-	register(SysSetTidAddress, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.PID) })
+	register(SysSetTidAddress, func(t *proc.Task, r *amd64.PtRegs) int64 {
+		t.ClearChildTID = uintptr(r.DI) // cleared and futex-woken at exit
+		return int64(t.PID)
+	})
 }
 
-// sysExit ends the task with the low 8 bits of the status. (exit_group
-// is the same until threads exist.)
+// sysExit ends the calling thread with the low 8 bits of the status;
+// exit_group (above) ends every thread of the process.
 func sysExit(t *proc.Task, r *amd64.PtRegs) int64 {
 	proc.DoExit(proc.ExitStatus(int(r.DI)))
 	return 0
