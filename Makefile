@@ -89,6 +89,7 @@ run: kernel initramfs
 .PHONY: bench
 bench: kernel initramfs
 	./qemu.sh --initrd $(INITRAMFS) -- init=/bench
+	./qemu.sh --initrd $(INITRAMFS) -- init=/yieldbench -- 20000
 
 # ---------------------------------------------------------------------------
 # Tests
