@@ -130,9 +130,18 @@ func (v *VMA) leafFlags(cow bool) PTE {
 }
 
 // handlePTEFaultLocked resolves the fault on the page at va in area v,
-// which allows the access. Mirrors mm/memory.c:handle_pte_fault().
+// which allows the access. A leaf table shared after fork is unshared
+// first (see fork.go): every way of resolving the fault writes to the
+// table, and a write to a page of a shared table faults whatever its leaf
+// entry says. Mirrors mm/memory.c:handle_pte_fault().
 func (mm *MM) handlePTEFaultLocked(v *VMA, va uintptr, write, exec bool) error {
-	e, ok := mm.pt.Lookup(va)
+	e, shared, ok := mm.pt.lookup(va)
+	if shared {
+		if err := mm.unshareLocked(va, va+PageSize); err != nil {
+			return err
+		}
+		e, _, ok = mm.pt.lookup(va)
+	}
 	switch {
 	case !ok && v.shm != nil:
 		return mm.sharedFaultLocked(v, va)

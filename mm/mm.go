@@ -83,7 +83,8 @@ type MM struct {
 	// Protected by mu.
 	mmapBase, startStack uintptr
 	// rss counts the user pages mapped by the page tables, shared ones
-	// included (Linux's MM_ANONPAGES + MM_SHMEMPAGES). Protected by mu.
+	// included (Linux's MM_ANONPAGES + MM_SHMEMPAGES): the non-zero leaf
+	// entries, those of leaf tables shared after fork too. Protected by mu.
 	rss int
 	// maxMapCount is the VMA limit (vm.max_map_count); tests lower it.
 	// Protected by mu.
@@ -195,8 +196,10 @@ func (mm *MM) Put() {
 
 // Release tears the address space down: every mapping is removed and its
 // pages put, shared objects are dropped and every page-table page goes
-// back to the allocator. Afterwards the allocator's free count is what it
-// was before NewMM (if no one else holds references to the pages). The MM
+// back to the allocator. A leaf table still shared with another MM after
+// fork only loses this MM's reference: its pages stay with the others.
+// Afterwards the allocator's free count is what it was before NewMM (if
+// no one else holds references to the pages). The MM
 // must not be loaded in CR3: switch to the kernel's page tables first
 // (Linux keeps the tables alive until the switch with mmgrab()/mmdrop()).
 // No TLB flush is issued; loading another CR3 drops the MM's translations.
@@ -208,10 +211,10 @@ func (mm *MM) Release() {
 	if mm.pt == nil {
 		panic("mm: Release of a released MM")
 	}
+	mm.pt.dropSharedTables(0, TaskSize, false)
 	for _, v := range mm.vmas.All() {
 		mm.pt.Update(v.Start, v.End, func(_ uintptr, e PTE) PTE {
 			mm.pages.PutPage(e.Addr())
-			mm.rss--
 			return 0
 		})
 		if v.shm != nil {
@@ -219,70 +222,9 @@ func (mm *MM) Release() {
 		}
 	}
 	mm.vmas = VMASet{}
+	mm.rss = 0
 	mm.pt.Destroy()
 	mm.pt = nil
-}
-
-// Dup returns a copy of the address space for fork: the same VMAs, and
-// page tables that map the same pages. Pages of private areas become
-// read-only and copy-on-write in both MMs (PTE_COW); pages of shared areas
-// stay writable in both. Every copied entry takes a page reference. The
-// parent's TLB is flushed once at the end if any of its entries changed.
-// On ENOMEM the partial child is released and the parent keeps working
-// (some of its pages are left COW, which the next write resolves).
-//
-// Mirrors kernel/fork.c:dup_mmap() with mm/memory.c:copy_page_range().
-func (mm *MM) Dup() (*MM, error) {
-	mm.mu.Lock()
-	defer mm.mu.Unlock()
-	child, err := NewMM(mm.template, mm.pages, mm.tlb)
-	if err != nil {
-		return nil, err
-	}
-	child.startBrk, child.brk = mm.startBrk, mm.brk
-	child.mmapBase, child.startStack = mm.mmapBase, mm.startStack
-	child.maxMapCount = mm.maxMapCount
-	flush := false
-	for _, v := range mm.vmas.All() {
-		child.vmas.Insert(v.clone())
-		f, err := copyPageRange(child, mm, v)
-		flush = flush || f
-		if err != nil {
-			if flush {
-				mm.tlb.FlushAll()
-			}
-			child.Release()
-			return nil, err
-		}
-	}
-	if flush {
-		mm.tlb.FlushAll()
-	}
-	return child, nil
-}
-
-// copyPageRange copies src's entries for area v into dst, write-protecting
-// and marking COW the entries of a private area in both, and reports
-// whether src needs a TLB flush. Mirrors mm/memory.c:copy_page_range()
-// down to copy_present_pte(); the child's entries are made old and clean.
-func copyPageRange(dst, src *MM, v *VMA) (flush bool, err error) {
-	flush = src.pt.Update(v.Start, v.End, func(va uintptr, old PTE) PTE {
-		if err != nil {
-			return old
-		}
-		e := old
-		if !v.Shared() {
-			e = e&^PTE_RW | PTE_COW
-		}
-		child := e.Flags() &^ (PTE_P | PTE_US | PTE_A | PTE_D)
-		if _, err = dst.pt.Map(va, e.Addr(), child); err != nil {
-			return old
-		}
-		src.pages.GetPage(e.Addr())
-		dst.rss++
-		return e
-	})
-	return flush, err
 }
 
 // Stats are an MM's sizes, in pages.

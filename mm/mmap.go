@@ -100,8 +100,11 @@ func (mm *MM) zapLocked(start, end uintptr, b *tlbBatch) {
 
 // munmapLocked removes [start, end) (page aligned): areas are split at the
 // edges, the pages inside unmapped and queued on b, shared objects
-// dropped, and page tables left empty freed. Punching a hole in one area
-// when the MM already has maxMapCount areas is ENOMEM, as in Linux.
+// dropped, and page tables left empty freed. Leaf tables shared after
+// fork are dropped if the range covers them, else unshared first.
+// Punching a hole in one area when the MM already has maxMapCount areas
+// is ENOMEM, as in Linux, and so is a table copy that cannot be allocated
+// (nothing is unmapped then).
 // Mirrors mm/vma.c:do_vmi_munmap().
 func (mm *MM) munmapLocked(start, end uintptr, b *tlbBatch) error {
 	vs := mm.vmas.Intersecting(start, end)
@@ -111,6 +114,22 @@ func (mm *MM) munmapLocked(start, end uintptr, b *tlbBatch) error {
 	if len(vs) == 1 && vs[0].Start < start && vs[0].End > end && mm.vmas.Len() >= mm.maxMapCount {
 		return abi.ENOMEM
 	}
+	// Leaf tables shared after fork: those at the edges of the range,
+	// which keep some of their pages, are unshared (which may fail, so
+	// it comes first); those the range covers whole are just dropped.
+	lo, hi := (start+tableSpan-1)&^(tableSpan-1), end&^(tableSpan-1)
+	if blockEnd(hi) <= end {
+		hi = end // the range ends at TaskSize: the last block is whole
+	}
+	if err := mm.unshareLocked(start, min(lo, end)); err != nil {
+		return err
+	}
+	if err := mm.unshareLocked(max(hi, start), end); err != nil {
+		return err
+	}
+	dropped, changed := mm.pt.dropSharedTables(start, end, true)
+	mm.rss -= dropped
+	b.all = b.all || changed
 	for _, v := range mm.vmas.RemoveRange(start, end) {
 		mm.zapLocked(v.Start, v.End, b)
 		if v.shm != nil {

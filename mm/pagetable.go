@@ -64,8 +64,10 @@ type PageTable struct {
 	root  PhysAddr       // the PML4, what CR3 holds; immutable
 	pdpt0 PhysAddr       // the PDPT below PML4[0]; immutable (0 in a template)
 	pd0   PhysAddr       // the page directory of [0, 1 GiB); immutable (0 in a template)
-	// tables counts the table pages this PageTable allocated and must
-	// free; protected by the owning MM's lock.
+	// tables counts the table pages this PageTable holds a reference
+	// to and must free: the ones it allocated and the leaf tables it
+	// shares with other address spaces after fork (a shared table counts
+	// in each of them). Protected by the owning MM's lock.
 	tables int
 }
 
@@ -73,12 +75,23 @@ type PageTable struct {
 // single little-endian 64-bit words (one MOVQ on amd64), as the CPU's page
 // walker sees them.
 func (pt *PageTable) entry(table PhysAddr, i int) PTE {
-	return PTE(binary.LittleEndian.Uint64(pt.mem.Frame(table)[i*8:]))
+	return frameEntry(pt.mem.Frame(table), i)
 }
 
 // setEntry writes entry i of the table at pa.
 func (pt *PageTable) setEntry(table PhysAddr, i int, e PTE) {
-	binary.LittleEndian.PutUint64(pt.mem.Frame(table)[i*8:], uint64(e))
+	setFrameEntry(pt.mem.Frame(table), i, e)
+}
+
+// frameEntry reads entry i of a table whose frame the caller already
+// has, for loops over a whole table.
+func frameEntry(f *[PageSize]byte, i int) PTE {
+	return PTE(binary.LittleEndian.Uint64(f[i*8:]))
+}
+
+// setFrameEntry writes entry i of a table whose frame the caller has.
+func setFrameEntry(f *[PageSize]byte, i int, e PTE) {
+	binary.LittleEndian.PutUint64(f[i*8:], uint64(e))
 }
 
 // allocTable returns a zeroed table page, counted in pt.tables.
@@ -92,7 +105,9 @@ func (pt *PageTable) allocTable() (PhysAddr, error) {
 	return pa, nil
 }
 
-// freeTable returns a table page to the allocator.
+// freeTable drops this PageTable's reference to a table page, which goes
+// back to the allocator unless another address space still shares it
+// (a leaf table shared after fork; see pagetable_share.go).
 func (pt *PageTable) freeTable(pa PhysAddr) {
 	pt.alloc.FreePages(pa, 0)
 	pt.tables--
@@ -209,22 +224,21 @@ func (pt *PageTable) Root() PhysAddr { return pt.root }
 // divided by the page size, plus the pgd).
 func (pt *PageTable) TablePages() int { return pt.tables }
 
-// leaf returns the page table holding va's leaf entry and the entry's
-// index. With alloc, missing intermediate tables are created (P|RW|US);
-// without, table is 0 when one is missing. va must be a user address.
+// tableAt returns the table of the given level (levelPT or above) that
+// holds va's entry at that level, and the entry of the level above that
+// points to it. With alloc, missing intermediate tables are created
+// (P|RW|US); without, table is 0 when one is missing. va must be a user
+// address.
 //
 // Mirrors the pgd_offset / pud_alloc / pmd_alloc / pte_alloc chain of
 // mm/memory.c:__get_locked_pte().
-func (pt *PageTable) leaf(va uintptr, alloc bool) (table PhysAddr, i int, err error) {
+func (pt *PageTable) tableAt(va uintptr, level int, alloc bool) (table PhysAddr, above PTE, err error) {
 	table = pt.root
-	for level := levelPML4; level > levelPT; level-- {
-		i := index(va, level)
-		e := pt.entry(table, i)
+	for l := levelPML4; l > level; l-- {
+		above = pt.userEntry(table, va, l)
 		switch {
-		case e.Present() && e&PTE_US == 0, e&PTE_PS != 0:
-			panic(fmt.Sprintf("mm: user address %#x walks into kernel entry %v at level %d", va, e, level))
-		case e.Present():
-			table = e.Addr()
+		case above.Present():
+			table = above.Addr()
 			continue
 		case !alloc:
 			return 0, 0, nil
@@ -233,10 +247,36 @@ func (pt *PageTable) leaf(va uintptr, alloc bool) (table PhysAddr, i int, err er
 		if err != nil {
 			return 0, 0, err
 		}
-		pt.setEntry(table, i, PTE(next)|tableFlags)
+		above = PTE(next) | tableFlags
+		pt.setEntry(table, index(va, l), above)
 		table = next
 	}
-	return table, index(va, levelPT), nil
+	return table, above, nil
+}
+
+// userEntry returns va's entry in the table of the given level above the
+// leaves, which must point to a user table if present: a user address
+// that walks into a kernel entry or a large page is a kernel bug.
+func (pt *PageTable) userEntry(table PhysAddr, va uintptr, level int) PTE {
+	e := pt.entry(table, index(va, level))
+	if e.Present() && e&PTE_US == 0 || e&PTE_PS != 0 {
+		panic(fmt.Sprintf("mm: user address %#x walks into kernel entry %v at level %d", va, e, level))
+	}
+	return e
+}
+
+// leaf returns the page table holding va's leaf entry and the entry's
+// index, creating missing tables with alloc (see tableAt). With write,
+// the caller is going to store into the leaf table, which must then be
+// this address space's own: writing into a table shared after fork
+// (PTE_SHARED_TABLE) would change the other sharers' memory, so it
+// panics. The MM unshares a table before it writes to it.
+func (pt *PageTable) leaf(va uintptr, alloc, write bool) (table PhysAddr, i int, err error) {
+	table, pde, err := pt.tableAt(va, levelPT, alloc)
+	if write && pde&PTE_SHARED_TABLE != 0 {
+		panic(fmt.Sprintf("mm: write at %#x into a shared page table (PD entry %v)", va, pde))
+	}
+	return table, index(va, levelPT), err
 }
 
 // checkUserPage returns ErrBadAddr unless va is a page-aligned user address.
@@ -268,7 +308,9 @@ func makeLeaf(pa PhysAddr, flags PTE) PTE {
 // owns the page the old entry pointed to (look it up first).
 //
 // It reports whether a TLB flush of va is needed: only when a present
-// entry changed. Errors: ErrBadAddr, or the allocator's ENOMEM.
+// entry changed. Errors: ErrBadAddr, or the allocator's ENOMEM. Map,
+// Unmap and Protect panic if va's leaf table is shared after fork (see
+// pagetable_share.go): the MM unshares it first.
 //
 // Mirrors set_pte_at() after __get_locked_pte(); Linux callers flush
 // through the mmu_gather or flush_tlb_page() as Tamix's MM does.
@@ -277,7 +319,7 @@ func (pt *PageTable) Map(va uintptr, pa PhysAddr, flags PTE) (flush bool, err er
 		return false, err
 	}
 	e := makeLeaf(pa, flags)
-	table, i, err := pt.leaf(va, true)
+	table, i, err := pt.leaf(va, true, true)
 	if err != nil {
 		return false, err
 	}
@@ -294,7 +336,7 @@ func (pt *PageTable) Unmap(va uintptr) (old PTE, ok bool) {
 	if checkUserPage(va) != nil {
 		return 0, false
 	}
-	table, i, _ := pt.leaf(va, false)
+	table, i, _ := pt.leaf(va, false, true)
 	if table == 0 {
 		return 0, false
 	}
@@ -314,7 +356,7 @@ func (pt *PageTable) Protect(va uintptr, flags PTE) (flush bool, err error) {
 	if err := checkUserPage(va); err != nil {
 		return false, err
 	}
-	table, i, _ := pt.leaf(va, false)
+	table, i, _ := pt.leaf(va, false, true)
 	if table == 0 || pt.entry(table, i) == 0 {
 		return false, ErrNotMapped
 	}
@@ -328,13 +370,21 @@ func (pt *PageTable) Protect(va uintptr, flags PTE) (flush bool, err error) {
 // is false when there is none or va is not a user address. A non-present
 // entry with PTE_PROTNONE counts as mapped. Mirrors follow_pte().
 func (pt *PageTable) Lookup(va uintptr) (e PTE, ok bool) {
+	e, _, ok = pt.lookup(va)
+	return e, ok
+}
+
+// lookup is Lookup that also reports whether the leaf table is shared
+// after fork (PTE_SHARED_TABLE), in which case the page is read-only
+// whatever the leaf says.
+func (pt *PageTable) lookup(va uintptr) (e PTE, shared, ok bool) {
 	if !IsUserAddr(va) {
-		return 0, false
+		return 0, false, false
 	}
-	table, i, _ := pt.leaf(va, false)
+	table, pde, _ := pt.tableAt(va, levelPT, false)
 	if table == 0 {
-		return 0, false
+		return 0, false, false
 	}
-	e = pt.entry(table, i)
-	return e, e != 0
+	e = pt.entry(table, index(va, levelPT))
+	return e, pde&PTE_SHARED_TABLE != 0, e != 0
 }

@@ -55,24 +55,41 @@ func (pt *PageTable) Translate(va uintptr) (pa PhysAddr, leaf PTE, ok bool) {
 	return last.Entry.Addr() + PhysAddr(off), last.Entry, true
 }
 
-// leafFunc is called for a leaf entry at va, held in entry i of table.
-// Returning false stops the iteration.
+// leafFunc is called for an entry at va, held in entry i of table: a
+// leaf, or a page-directory entry when walking tables. Returning false
+// stops the iteration.
 type leafFunc func(va uintptr, table PhysAddr, i int, e PTE) bool
 
-// walkRange calls fn for every non-zero leaf entry for addresses in
-// [start, end) below the table at the given level, whose entry 0 maps base.
-// It descends only into user-owned tables (U/S set) and skips the whole
-// span of a missing table. It returns false if fn stopped the walk.
-func (pt *PageTable) walkRange(table PhysAddr, level int, base, start, end uintptr, fn leafFunc) bool {
+// rangeWalk is one walk over a range of user addresses: which entries fn
+// gets, and whether fn writes to leaf tables.
+type rangeWalk struct {
+	pt *PageTable
+	// bottom is the level whose non-zero entries fn gets: levelPT for
+	// the leaves, levelPD for the entries that point to leaf tables.
+	bottom int
+	// write says fn stores into the leaf tables it is given, which must
+	// then not be shared after fork: the walk panics on a PD entry
+	// with PTE_SHARED_TABLE (see leaf).
+	write bool
+	fn    leafFunc
+}
+
+// walk calls w.fn for every non-zero entry of level w.bottom for
+// addresses in [start, end) below the table at the given level, whose
+// entry 0 maps base. It descends only into user-owned tables (U/S set) and
+// skips the whole span of a missing table. It returns false if fn stopped
+// the walk.
+func (w *rangeWalk) walk(table PhysAddr, level int, base, start, end uintptr) bool {
 	shift := levelShift(level)
+	f := w.pt.mem.Frame(table)
 	for i := int((start - base) >> shift); i < entriesPerTable; i++ {
 		va := base + uintptr(i)<<shift
 		if va >= end {
 			break
 		}
-		e := pt.entry(table, i)
-		if level == levelPT {
-			if e != 0 && !fn(va, table, i, e) {
+		e := frameEntry(f, i)
+		if level == w.bottom {
+			if e != 0 && !w.fn(va, table, i, e) {
 				return false
 			}
 			continue
@@ -80,23 +97,40 @@ func (pt *PageTable) walkRange(table PhysAddr, level int, base, start, end uintp
 		if !e.Present() || e&PTE_US == 0 || e&PTE_PS != 0 {
 			continue
 		}
+		if w.write && e&PTE_SHARED_TABLE != 0 {
+			panic(fmt.Sprintf("mm: write at %#x into a shared page table (PD entry %v)", va, e))
+		}
 		lo, hi := max(start, va), min(end, va+uintptr(1)<<shift)
-		if !pt.walkRange(e.Addr(), level-1, va, lo, hi, fn) {
+		if !w.walk(e.Addr(), level-1, va, lo, hi) {
 			return false
 		}
 	}
 	return true
 }
 
-// forEachLeaf runs walkRange over the parts of [start, end) that lie in the
-// user windows.
-func (pt *PageTable) forEachLeaf(start, end uintptr, fn leafFunc) {
-	for _, w := range userWindows {
-		lo, hi := max(start, w[0]), min(end, w[1])
-		if lo < hi && !pt.walkRange(pt.root, levelPML4, 0, lo, hi, fn) {
+// run walks the parts of [start, end) that lie in the user windows.
+func (w *rangeWalk) run(start, end uintptr) {
+	for _, win := range userWindows {
+		lo, hi := max(start, win[0]), min(end, win[1])
+		if lo < hi && !w.walk(w.pt.root, levelPML4, 0, lo, hi) {
 			return
 		}
 	}
+}
+
+// forEachLeaf calls fn for every non-zero leaf entry in [start, end);
+// write says whether fn stores into the tables.
+func (pt *PageTable) forEachLeaf(start, end uintptr, write bool, fn leafFunc) {
+	w := rangeWalk{pt: pt, bottom: levelPT, write: write, fn: fn}
+	w.run(start, end)
+}
+
+// forEachTable calls fn for every page-directory entry that points to a
+// leaf table mapping part of [start, end), with the 2 MiB-aligned address
+// the table starts at, in address order, until fn returns false.
+func (pt *PageTable) forEachTable(start, end uintptr, fn leafFunc) {
+	w := rangeWalk{pt: pt, bottom: levelPD, fn: fn}
+	w.run(start, end)
 }
 
 // Range calls fn for each mapped user page in [start, end) in address
@@ -104,7 +138,7 @@ func (pt *PageTable) forEachLeaf(start, end uintptr, fn leafFunc) {
 // false. Addresses outside the user windows are skipped. Mirrors the
 // walk_page_range() family's page-table descent, read-only.
 func (pt *PageTable) Range(start, end uintptr, fn func(va uintptr, e PTE) bool) {
-	pt.forEachLeaf(start, end, func(va uintptr, _ PhysAddr, _ int, e PTE) bool {
+	pt.forEachLeaf(start, end, false, func(va uintptr, _ PhysAddr, _ int, e PTE) bool {
 		return fn(va, e)
 	})
 }
@@ -113,9 +147,11 @@ func (pt *PageTable) Range(start, end uintptr, fn func(va uintptr, e PTE) bool) 
 // entry fn returns in its place (0 unmaps the page; the caller owns the
 // page the old entry held). It reports whether a TLB flush is needed: a
 // present entry changed. Used for mprotect, fork's COW marking and munmap.
-// Mirrors mm/mprotect.c:change_pte_range() and the zap_pte_range() loop.
+// The leaf tables of the range must be this address space's own: a table
+// shared after fork panics (see pagetable_share.go). Mirrors
+// mm/mprotect.c:change_pte_range() and the zap_pte_range() loop.
 func (pt *PageTable) Update(start, end uintptr, fn func(va uintptr, e PTE) PTE) (flush bool) {
-	pt.forEachLeaf(start, end, func(va uintptr, table PhysAddr, i int, e PTE) bool {
+	pt.forEachLeaf(start, end, true, func(va uintptr, table PhysAddr, i int, e PTE) bool {
 		n := fn(va, e)
 		if n != e {
 			if n != 0 && n&PTE_US == 0 {
@@ -142,8 +178,9 @@ func (pt *PageTable) isSkeleton(pa PhysAddr) bool {
 func (pt *PageTable) freeUserBelow(table PhysAddr, level int, base, start, end uintptr, onlyEmpty bool) bool {
 	shift := levelShift(level)
 	empty := true
+	f := pt.mem.Frame(table)
 	for i := 0; i < entriesPerTable; i++ {
-		e := pt.entry(table, i)
+		e := frameEntry(f, i)
 		va := base + uintptr(i)<<shift
 		inRange := va < end && va+uintptr(1)<<shift > start
 		if level == levelPT || !inRange || !e.Present() || e&PTE_US == 0 || e&PTE_PS != 0 {

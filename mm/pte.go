@@ -38,6 +38,16 @@ const (
 	// Tamix spells it out so that a page-table dump shows it.
 	PTE_COW PTE = 1 << 9
 
+	// PTE_SHARED_TABLE marks a page-directory entry whose leaf table
+	// (PT) is shared copy-on-write with other address spaces after fork;
+	// see fork.go. Such an entry has RW clear, which makes all of its
+	// 512 pages read-only whatever the leaves say (the CPU ANDs the RW
+	// bits of every level), so the first write faults and the MM gives
+	// itself a table of its own. It is bit 10, ignored by the CPU in a
+	// PD entry that points to a table; Linux calls the bit
+	// _PAGE_BIT_SOFTW2 and has no shared tables.
+	PTE_SHARED_TABLE PTE = 1 << 10
+
 	// PTE_ADDR is the mask of the physical address in an entry (Linux's
 	// PTE_PFN_MASK with 52 physical address bits).
 	PTE_ADDR PTE = 0x000ffffffffff000
@@ -64,7 +74,7 @@ var pteBitNames = []struct {
 }{
 	{PTE_P, "P"}, {PTE_RW, "RW"}, {PTE_US, "US"}, {PTE_PWT, "PWT"},
 	{PTE_PCD, "PCD"}, {PTE_A, "A"}, {PTE_D, "D"}, {PTE_PS, "PS"},
-	{PTE_G, "G"}, {PTE_COW, "COW"}, {PTE_NX, "NX"},
+	{PTE_G, "G"}, {PTE_COW, "COW"}, {PTE_SHARED_TABLE, "SHARED_TABLE"}, {PTE_NX, "NX"},
 }
 
 // String formats the entry as its address and the names of its set bits,

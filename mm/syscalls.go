@@ -170,8 +170,9 @@ func (mm *MM) Munmap(addr, length uintptr) error {
 // prot bits other than PROT_READ, PROT_WRITE, PROT_EXEC, PROT_SEM: EINVAL;
 // any page of the range not mapped: ENOMEM; PROT_GROWSDOWN on an area that
 // does not grow down, or PROT_GROWSUP: EINVAL; too many areas after
-// splitting: ENOMEM. PROT_GROWSDOWN extends the change down to the start
-// of the area.
+// splitting, or no page for the copy of a leaf table shared after fork:
+// ENOMEM. PROT_GROWSDOWN extends the change down to the start of the
+// area.
 //
 // Unlike Linux, which changes the areas one by one and may stop halfway,
 // Tamix checks the whole range first, so a failed call changes nothing.
@@ -204,6 +205,9 @@ func (mm *MM) Mprotect(addr, length uintptr, prot int) error {
 	}
 	if mm.vmas.Len()+mm.vmas.splitsNeeded(addr, end) > mm.maxMapCount {
 		return abi.ENOMEM
+	}
+	if err := mm.unshareLocked(addr, end); err != nil {
+		return err
 	}
 	b := mm.newBatch()
 	defer b.finish()

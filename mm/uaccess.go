@@ -28,10 +28,11 @@ func accessOK(uaddr, n uintptr) bool {
 // page is allocated, a COW page is copied on write, a page the area does
 // not allow (or no area) gives abi.EFAULT, and so does a failed
 // allocation (Linux's fixup turns VM_FAULT_OOM in a user copy into
-// -EFAULT as well).
+// -EFAULT as well). A page of a leaf table shared after fork is read-only
+// whatever its entry says, as it is for the CPU.
 func (mm *MM) userFrameLocked(va uintptr, write bool) (*[PageSize]byte, error) {
 	for try := 0; try < 2; try++ {
-		if e, ok := mm.pt.Lookup(va); ok && e.Present() && (!write || e&PTE_RW != 0) {
+		if e, shared, ok := mm.pt.lookup(va); ok && e.Present() && (!write || e&PTE_RW != 0 && !shared) {
 			return mm.mem.Frame(e.Addr()), nil
 		}
 		if try == 0 && mm.faultLocked(va, write, false) != nil {

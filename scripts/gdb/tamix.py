@@ -518,7 +518,8 @@ each record's level (emerg .. debug); N prints only the last N records."""
 # tamix-pte
 
 PTE_BITS = ((0, "P"), (1, "RW"), (2, "US"), (3, "PWT"), (4, "PCD"), (5, "A"),
-            (6, "D"), (7, "PS"), (8, "G"), (9, "COW"), (63, "NX"))
+            (6, "D"), (7, "PS"), (8, "G"), (9, "COW"), (10, "SHARED_TABLE"),
+            (63, "NX"))
 PTE_P, PTE_RW, PTE_US, PTE_PS, PTE_G, PTE_NX = 1, 2, 4, 1 << 7, 1 << 8, 1 << 63
 PTE_ADDR = 0x000ffffffffff000
 PAGE_SHIFT = 12
