@@ -28,6 +28,17 @@ func isCrashLine(line string) bool {
 // nested case) as a Go subtest.
 func TestInGuest(t *testing.T) {
 	r := bootKernel(t, testTimeout(t, inGuestTimeout), "tamix.test=all")
+	checkKTAP(t, r)
+	if _, ok := r.find(hasPrefix("tamix: ktap done")); !ok {
+		t.Log(`no "tamix: ktap done" line`)
+	}
+	r.checkStatus(t, exitOK)
+}
+
+// checkKTAP parses the run's KTAP report, turns each case into a subtest
+// and fails on KTAP problems and on crash lines outside the report.
+func checkKTAP(t *testing.T, r *guestRun) {
+	t.Helper()
 	rep := ktap.ParseLines(r.serial())
 	for _, tc := range rep.Tests {
 		reportCase(t, tc)
@@ -40,10 +51,6 @@ func TestInGuest(t *testing.T) {
 			t.Errorf("console line %d: %s", l.N, l.Text)
 		}
 	}
-	if _, ok := r.find(hasPrefix("tamix: ktap done")); !ok {
-		t.Log(`no "tamix: ktap done" line`)
-	}
-	r.checkStatus(t, exitOK)
 	t.Logf("KTAP: %s", rep.Summary())
 }
 
@@ -53,23 +60,11 @@ func TestInGuest(t *testing.T) {
 // status, 0 only if every case passed.
 func TestForkSuite(t *testing.T) {
 	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/forktest")
-	rep := ktap.ParseLines(r.serial())
-	for _, tc := range rep.Tests {
-		reportCase(t, tc)
-	}
-	for _, p := range rep.Problems {
-		t.Errorf("KTAP: %v", p)
-	}
-	for _, l := range rep.Noise {
-		if isCrashLine(l.Text) {
-			t.Errorf("console line %d: %s", l.N, l.Text)
-		}
-	}
+	checkKTAP(t, r)
 	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
 		t.Error(`no "tamix: init exited with status 0" line`)
 	}
 	r.checkStatus(t, exitOK)
-	t.Logf("KTAP: %s", rep.Summary())
 }
 
 // reportCase turns a KTAP test into a Go subtest of t.

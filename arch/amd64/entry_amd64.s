@@ -18,6 +18,13 @@
 #define MSR_FS_BASE 0xc0000100
 #define ENOSYS 38
 
+// POP_PT_REGS restores the general registers from pt_regs at SP (r15
+// first), leaving SP at pt_regs.orig_ax.
+#define POP_PT_REGS \
+	POPQ R15; POPQ R14; POPQ R13; POPQ R12; POPQ BP; POPQ BX; \
+	POPQ R11; POPQ R10; POPQ R9; POPQ R8; POPQ AX; POPQ CX; \
+	POPQ DX; POPQ SI; POPQ DI
+
 // trapCommon: the stub left the vector and an error code (or 0) on the
 // stack, below the CPU's frame (ss, sp, flags, cs, ip).
 TEXT ·trapCommon(SB),NOSPLIT|NOFRAME,$0
@@ -140,21 +147,7 @@ irq:
 	MOVQ	DI, ·cpu0+PerCPU_vector(SB)
 	CALL	·lapicEOI(SB)
 resume:
-	POPQ	R15
-	POPQ	R14
-	POPQ	R13
-	POPQ	R12
-	POPQ	BP
-	POPQ	BX
-	POPQ	R11
-	POPQ	R10
-	POPQ	R9
-	POPQ	R8
-	POPQ	AX
-	POPQ	CX
-	POPQ	DX
-	POPQ	SI
-	POPQ	DI
+	POP_PT_REGS
 	ADDQ	$8, SP				// error code
 	IRETQ
 oops:
@@ -193,21 +186,7 @@ TEXT ·enterUser(SB),NOSPLIT,$0-16
 	FXRSTOR64	(AX)			// the task's x87/SSE state
 regs:
 	MOVQ	BX, SP				// pop the user registers from pt_regs
-	POPQ	R15
-	POPQ	R14
-	POPQ	R13
-	POPQ	R12
-	POPQ	BP
-	POPQ	BX
-	POPQ	R11
-	POPQ	R10
-	POPQ	R9
-	POPQ	R8
-	POPQ	AX
-	POPQ	CX
-	POPQ	DX
-	POPQ	SI
-	POPQ	DI
+	POP_PT_REGS
 	ADDQ	$8, SP				// orig_ax; SP = &pt_regs.ip
 	CMPB	·cpu0+PerCPU_sysret(SB), $0
 	JEQ	iret
