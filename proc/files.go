@@ -28,6 +28,20 @@ type OpenFile struct {
 // NewOpenFile wraps f with one reference.
 func NewOpenFile(f File, flags int) *OpenFile { return &OpenFile{File: f, refs: 1, Flags: flags} }
 
+// GetFlags returns the open file's status flags (F_GETFL).
+func (f *OpenFile) GetFlags() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.Flags
+}
+
+// SetFlags replaces the flags in mask with those of v (F_SETFL).
+func (f *OpenFile) SetFlags(mask, v int) {
+	f.mu.Lock()
+	f.Flags = f.Flags&^mask | v&mask
+	f.mu.Unlock()
+}
+
 // Get takes a reference (get_file).
 func (f *OpenFile) Get() { f.get() }
 

@@ -43,14 +43,12 @@ func sysDup(t *proc.Task, r *amd64.PtRegs) int64 {
 	if err != nil {
 		return errno(err)
 	}
-	f2 := f
-	f2.Get()
-	fd, err := t.Files.Install(f2, 0, false)
+	f.Get() // the new descriptor's reference
+	fd, err := t.Files.Install(f, 0, false)
 	if err != nil {
-		f2.Put()
-		return errno(err)
+		f.Put()
 	}
-	return int64(fd)
+	return resultFD(fd, err)
 }
 
 func sysDup2(t *proc.Task, r *amd64.PtRegs) int64 {
@@ -148,9 +146,9 @@ func sysFcntl(t *proc.Task, r *amd64.PtRegs) int64 {
 	case fSetfd:
 		return errno(t.Files.SetCloseOnExec(fd, arg&fdCloexec != 0))
 	case fGetfl:
-		return int64(f.Flags)
+		return int64(f.GetFlags())
 	case fSetfl:
-		f.Flags = f.Flags&^oNonblock | arg&oNonblock
+		f.SetFlags(oNonblock, arg)
 		return 0
 	}
 	return abi.EINVAL.Neg()

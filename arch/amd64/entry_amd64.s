@@ -18,6 +18,12 @@
 #define MSR_FS_BASE 0xc0000100
 #define ENOSYS 38
 
+// PUSH_R8_TO_R15 pushes the lower part of pt_regs, r8 (offset 72) down
+// to r15 (offset 0), after the entry code has pushed ss ... ax.
+#define PUSH_R8_TO_R15 \
+	PUSHQ R8; PUSHQ R9; PUSHQ R10; PUSHQ R11; PUSHQ BX; PUSHQ BP; \
+	PUSHQ R12; PUSHQ R13; PUSHQ R14; PUSHQ R15
+
 // POP_PT_REGS restores the general registers from pt_regs at SP (r15
 // first), leaving SP at pt_regs.orig_ax.
 #define POP_PT_REGS \
@@ -33,16 +39,7 @@ TEXT ·trapCommon(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	DX
 	PUSHQ	CX
 	PUSHQ	AX
-	PUSHQ	R8
-	PUSHQ	R9
-	PUSHQ	R10
-	PUSHQ	R11
-	PUSHQ	BX
-	PUSHQ	BP
-	PUSHQ	R12
-	PUSHQ	R13
-	PUSHQ	R14
-	PUSHQ	R15			// SP = &pt_regs
+	PUSH_R8_TO_R15			// SP = &pt_regs
 	TESTQ	$3, PtRegs_CS(SP)	// from ring 3?
 	JZ	kernel
 	JMP	·fromUser(SB)
@@ -67,16 +64,7 @@ TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	PUSHQ	DX
 	PUSHQ	CX
 	PUSHQ	$-ENOSYS			// pt_regs.ax until there is a result
-	PUSHQ	R8
-	PUSHQ	R9
-	PUSHQ	R10
-	PUSHQ	R11
-	PUSHQ	BX
-	PUSHQ	BP
-	PUSHQ	R12
-	PUSHQ	R13
-	PUSHQ	R14
-	PUSHQ	R15				// SP = &pt_regs
+	PUSH_R8_TO_R15				// SP = &pt_regs
 	MOVQ	$const_SyscallVector, DI
 	JMP	·fromUser(SB)
 
