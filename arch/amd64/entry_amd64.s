@@ -33,7 +33,19 @@
 
 // trapCommon: the stub left the vector and an error code (or 0) on the
 // stack, below the CPU's frame (ss, sp, flags, cs, ip).
+//
+// An interrupt gate clears IF, TF and NT but keeps the interrupted code's
+// DF and AC. A user program may leave either set (STD; POPF with AC), and
+// Go's memmove and memclr (REP MOVS/STOS) would then run backwards over
+// the wrong pages, and SMAP would be off in ring 0. So, like Linux's
+// entry code (cld in the idtentry macros, ASM_CLAC), clear both first.
+// The SYSCALL path needs neither: MSR_SFMASK clears them (Init).
 TEXT ·trapCommon(SB),NOSPLIT|NOFRAME,$0
+	CLD
+	CMPB	·smapEnabled(SB), $0	// CLAC is #UD without SMAP
+	JEQ	noclac
+	BYTE	$0x0f; BYTE $0x01; BYTE $0xca	// CLAC: SMAP guards ring 0 again
+noclac:
 	XCHGQ	DI, 0(SP)		// DI = vector; the slot becomes pt_regs.di
 	PUSHQ	SI			// the rest of pt_regs, Linux's order
 	PUSHQ	DX

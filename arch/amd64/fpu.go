@@ -15,9 +15,7 @@ type FPUState struct {
 // and as Linux's fpstate_init gives.
 func NewFPUState() *FPUState {
 	f := new(FPUState)
-	a := f.area()
-	a[0], a[1] = 0x7f, 0x03   // FCW
-	a[24], a[25] = 0x80, 0x1f // MXCSR
+	f.Reset()
 	return f
 }
 
@@ -45,4 +43,37 @@ func (f *FPUState) XMM(i int) uint64 {
 type UserContext struct {
 	FSBase uint64    // arch_prctl(ARCH_SET_FS)
 	FPU    *FPUState // x87/SSE registers
+}
+
+// MXCSRMask holds the MXCSR bits this CPU lets FXRSTOR load (the
+// MXCSR_MASK field of an FXSAVE image; 0xffbf when the CPU reports none,
+// Intel SDM vol. 1, 11.6.6). Set once by Init. A reserved bit set in the
+// image makes FXRSTOR fault, so state that comes from user space (a
+// signal frame) is masked with it first.
+var MXCSRMask uint32 = 0xffbf
+
+// Image returns a copy of the 512-byte FXSAVE image (for a signal frame).
+func (f *FPUState) Image() []byte {
+	out := make([]byte, 512)
+	copy(out, f.area()[:])
+	return out
+}
+
+// LoadImage replaces the state with a user-supplied FXSAVE image (from a
+// signal frame), masking MXCSR so that FXRSTOR cannot fault. Mirrors the
+// fxsave path of arch/x86/kernel/fpu/signal.c:__fpu_restore_sig().
+func (f *FPUState) LoadImage(img []byte) {
+	a := f.area()
+	copy(a[:], img[:512])
+	m := uint32(a[24]) | uint32(a[25])<<8 | uint32(a[26])<<16 | uint32(a[27])<<24
+	m &= MXCSRMask
+	a[24], a[25], a[26], a[27] = byte(m), byte(m>>8), byte(m>>16), byte(m>>24)
+}
+
+// Reset gives the state a new program starts with (fpu__clear_user_states).
+func (f *FPUState) Reset() {
+	a := f.area()
+	clear(a[:])
+	a[0], a[1] = 0x7f, 0x03   // FCW
+	a[24], a[25] = 0x80, 0x1f // MXCSR
 }

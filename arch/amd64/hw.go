@@ -20,6 +20,8 @@ func invlpg(va uintptr)
 func cpuid(leaf, sub uint32) (a, b, c, d uint32)
 func outb(port uint16, v uint8)
 func rdtsc() uint64
+func readFlags() uint64
+func fxsave(area *[512]byte)
 func vectorStubsTable() *[256]uint64
 func enterUser(regs *PtRegs) (vector uint64)
 func probeRead(addr uintptr) (ok bool)
@@ -44,6 +46,9 @@ const (
 
 // RDTSC reads the time-stamp counter.
 func RDTSC() uint64 { return rdtsc() }
+
+// ReadFlags returns the CPU's RFLAGS as the calling Go code runs with them.
+func ReadFlags() uint64 { return readFlags() }
 
 // ReadCR3 returns the current page-table root.
 func ReadCR3() uint64 { return readCR3() }

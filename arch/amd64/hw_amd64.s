@@ -145,3 +145,17 @@ TEXT ·haltUntilInterrupt(SB),NOSPLIT,$0-0
 TEXT ·cpuRelax(SB),NOSPLIT,$0-0
 	PAUSE				// spin-wait hint
 	RET
+
+// func readFlags() uint64
+TEXT ·readFlags(SB),NOSPLIT,$0-8
+	PUSHFQ
+	POPQ	AX
+	MOVQ	AX, ret+0(FP)
+	RET
+
+// func fxsave(area *[512]byte)
+// area must be 16-byte aligned.
+TEXT ·fxsave(SB),NOSPLIT,$0-8
+	MOVQ	area+0(FP), AX
+	FXSAVE64	(AX)
+	RET

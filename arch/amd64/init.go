@@ -14,6 +14,10 @@ type Features struct {
 
 var features Features
 
+// smapEnabled is 1 when the CPU has SMAP (so CLAC exists); the trap entry
+// reads it. Set once by Init, before any entry from user mode.
+var smapEnabled uint8
+
 // CPUFeatures returns what Init enabled.
 func CPUFeatures() Features { return features }
 
@@ -53,9 +57,22 @@ func Init() {
 	if _, b, _, _ := cpuid(7, 0); b&(1<<20) != 0 {
 		cr4 |= cr4SMAP
 		features.SMAP = true
+		smapEnabled = 1
 	}
 	writeCR4(cr4)
+	initMXCSRMask()
 	maskPIC()
+}
+
+// initMXCSRMask reads MXCSR_MASK from an FXSAVE image (Intel SDM vol. 1,
+// 11.6.6): 0 there means the default mask 0xffbf.
+func initMXCSRMask() {
+	f := new(FPUState)
+	a := f.area()
+	fxsave(a)
+	if m := uint32(a[28]) | uint32(a[29])<<8 | uint32(a[30])<<16 | uint32(a[31])<<24; m != 0 {
+		MXCSRMask = m
+	}
 }
 
 // descriptor builds the 10-byte operand of LGDT/LIDT.

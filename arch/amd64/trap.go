@@ -88,3 +88,25 @@ func DecodePFError(code uint64) string {
 	}
 	return fmt.Sprintf("%s %s, %s (error code %#x)", who, what, why, code)
 }
+
+// SiCodeForTrap returns the si_code Linux gives the signal of a user
+// exception, and whether si_addr is the faulting instruction (otherwise
+// it is 0): #DE FPE_INTDIV and #UD ILL_ILLOPN at the instruction, #DB
+// TRAP_TRACE (single step), #AC BUS_ADRALN, x87/SIMD FPE_FLTINV, and
+// SI_KERNEL for the rest (#GP, int3, #SS, ...), as force_sig() gives.
+// Mirrors the do_error_trap() calls in arch/x86/kernel/traps.c.
+func SiCodeForTrap(v uint64) (code int, addrIsIP bool) {
+	switch v {
+	case VecDivide:
+		return 1, true // FPE_INTDIV
+	case VecInvalidOp:
+		return 2, true // ILL_ILLOPN
+	case VecDebug:
+		return 2, false // TRAP_TRACE
+	case VecAlignment:
+		return 1, false // BUS_ADRALN
+	case VecX87, VecSIMD:
+		return 7, true // FPE_FLTINV
+	}
+	return 0x80, false // SI_KERNEL
+}

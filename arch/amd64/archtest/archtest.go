@@ -94,6 +94,7 @@ func init() {
 			{Name: "fpu_preserved", Run: testFPU},
 			{Name: "fs_base", Run: testFSBase},
 			{Name: "smap_smep", Run: testSMAPSMEP},
+			{Name: "entry_clears_user_flags", Run: testEntryFlags},
 		},
 	})
 }
@@ -230,5 +231,55 @@ func testSMAPSMEP(t *ktap.T) {
 	}
 	if f.SMEP && amd64.ProbeExec(userBase) {
 		t.Errorf("kernel ran code in a user page: SMEP is not working")
+	}
+}
+
+// RFLAGS bits a user program controls that must not reach ring 0.
+const (
+	flagTF = 1 << 8
+	flagDF = 1 << 10
+	flagNT = 1 << 14
+	flagAC = 1 << 18
+)
+
+// testEntryFlags enters user mode with DF and AC set (and once with TF)
+// and checks the kernel's own RFLAGS after each way back: SYSCALL (the
+// SFMASK MSR), an exception, a page fault and a timer interrupt (the
+// trap entry's CLD and CLAC). A DF left set made the kernel zero and copy
+// pages backwards over other processes' memory (issue 13).
+func testEntryFlags(t *ktap.T) {
+	for _, c := range []struct {
+		name  string
+		code  []byte
+		flags uint64
+		irq   bool
+	}{
+		{"syscall", []byte{0xb8, 39, 0, 0, 0, 0x0f, 0x05}, flagDF | flagAC, false},
+		{"int3", []byte{0xcc}, flagDF | flagAC, false},
+		{"page_fault", []byte{0x8a, 0x03}, flagDF | flagAC, false}, // mov (%rbx), %al; rbx = 0
+		{"timer_irq", []byte{0xeb, 0xfe}, flagDF | flagAC, true},   // jmp .
+		{"single_step", []byte{0x90, 0x90}, flagDF | flagAC | flagTF, false},
+	} {
+		loadUser(c.code)
+		regs := amd64.KernelStackRegs(stackTop())
+		*regs = amd64.NewUserRegs(userBase, userBase+0x1ff000)
+		regs.Flags |= c.flags
+		uc := &amd64.UserContext{FPU: amd64.NewFPUState()}
+		v := amd64.EnterUser(regs, uc)
+		kflags := amd64.ReadFlags()
+		for !c.irq && v >= amd64.VecFirstIRQ && v != amd64.SyscallVector {
+			v = amd64.EnterUser(regs, uc) // a tick came first: go on
+			kflags = amd64.ReadFlags()
+		}
+		if c.irq != (v >= amd64.VecFirstIRQ && v != amd64.SyscallVector) {
+			t.Errorf("%s: came back through %s", c.name, amd64.VectorName(v))
+		}
+		if kflags&(flagDF|flagAC|flagTF|flagNT) != 0 {
+			t.Errorf("%s: kernel RFLAGS %#x after %s: DF/AC/TF/NT leaked from user mode", c.name, kflags, amd64.VectorName(v))
+		}
+		if regs.Flags&c.flags != c.flags {
+			t.Errorf("%s: saved user RFLAGS %#x lost the user's bits %#x", c.name, regs.Flags, c.flags)
+		}
+		t.Logf("%s: back through %s, user RFLAGS %#x, kernel RFLAGS %#x", c.name, amd64.VectorName(v), regs.Flags, kflags)
 	}
 }
