@@ -53,6 +53,15 @@ const (
 	EOPNOTSUPP   Errno = 95  // Operation not supported
 	ETIMEDOUT    Errno = 110 // Connection timed out
 
+	// The restart codes never reach user space (include/linux/errno.h):
+	// a system call interrupted by a signal returns one of them, and the
+	// way back to user mode turns it into EINTR or a restart of the call,
+	// depending on the code and on the handler's SA_RESTART.
+	ERESTARTSYS           Errno = 512 // restart if the handler has SA_RESTART
+	ERESTARTNOINTR        Errno = 513 // always restart
+	ERESTARTNOHAND        Errno = 514 // restart only if no handler runs
+	ERESTART_RESTARTBLOCK Errno = 516 // restart through restart_syscall(2)
+
 	// EWOULDBLOCK is EAGAIN's other name.
 	EWOULDBLOCK = EAGAIN
 	// ENOTSUP is EOPNOTSUPP's other name on Linux.
@@ -119,6 +128,8 @@ var errnoName = map[Errno]string{
 	EDOM: "EDOM", ERANGE: "ERANGE", ENAMETOOLONG: "ENAMETOOLONG",
 	ENOSYS: "ENOSYS", ELOOP: "ELOOP", EOVERFLOW: "EOVERFLOW",
 	EOPNOTSUPP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT",
+	ERESTARTSYS: "ERESTARTSYS", ERESTARTNOINTR: "ERESTARTNOINTR",
+	ERESTARTNOHAND: "ERESTARTNOHAND", ERESTART_RESTARTBLOCK: "ERESTART_RESTARTBLOCK",
 }
 
 // Error returns the strerror(3) message in Go's lower-case style, or

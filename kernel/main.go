@@ -17,9 +17,10 @@ import (
 	"tamix/boot/pvh"
 	"tamix/kernel/ktap"
 	"tamix/kernel/printk"
-	_ "tamix/kernel/schedtest" // registers the "sched" suite
-	_ "tamix/kernel/selftest"  // registers the "runtime" suite
-	_ "tamix/kernel/usertest"  // registers the "user" suite
+	_ "tamix/kernel/schedtest"  // registers the "sched" suite
+	_ "tamix/kernel/selftest"   // registers the "runtime" suite
+	_ "tamix/kernel/signaltest" // registers the "signal" suite
+	_ "tamix/kernel/usertest"   // registers the "user" suite
 	"tamix/proc"
 	"tamix/sched"
 	"tamix/syscall"

@@ -3,6 +3,7 @@
 package proc
 
 import (
+	"tamix/abi"
 	"tamix/arch/amd64"
 )
 
@@ -30,13 +31,41 @@ func Execve(filename string, argv, envp []string) error {
 	t.kfn = nil
 	t.Comm = img.Comm
 	t.Thread.Name = img.Comm
+	t.didExec = true
+	if t.PID == 1 {
+		t.Signal.Flags |= SIGNAL_UNKILLABLE // is_child_reaper(): init
+	}
 	tasklistLock.Unlock()
+	flushSignalHandlers(t)
 	if t.Files == nil {
 		t.Files = NewConsoleFiles()
 	} else {
 		t.Files.closeOnExec()
 	}
 	return nil
+}
+
+// flushSignalHandlers is what exec does to signals: caught signals go
+// back to SIG_DFL (the handlers' code is gone), ignored ones stay
+// ignored, flags, restorers and handler masks are cleared; a table shared
+// with another process is unshared first; the alternate stack is gone.
+// The mask and pending signals are kept. Mirrors fs/exec.c:
+// unshare_sighand() and kernel/signal.c:flush_signal_handlers().
+func flushSignalHandlers(t *Task) {
+	old := t.Sighand
+	sh := &Sighand{}
+	old.Siglock.Lock()
+	for i, a := range old.Action {
+		if a.Handler == abi.SIG_IGN {
+			sh.Action[i].Handler = abi.SIG_IGN
+		}
+	}
+	old.Siglock.Unlock()
+	tasklistLock.Lock()
+	t.Sighand = sh
+	tasklistLock.Unlock()
+	t.Altstack = SigaltStack{}
+	t.RestartFn = nil
 }
 
 // KernelExecve turns the current kernel thread into a user process

@@ -3,6 +3,7 @@
 package proc
 
 import (
+	"tamix/abi"
 	"tamix/sched"
 )
 
@@ -27,6 +28,7 @@ func DoExit(code int) {
 		t.Files.Put()
 		t.Files = nil
 	}
+	exitSignals(t)
 	if t.PID == 1 && InitExit != nil {
 		InitExit(code)
 	}
@@ -53,9 +55,13 @@ func mmRelease(t *Task) {
 }
 
 // ExitNotify gives t's children to init, makes t a zombie with wait
-// status code and tells its parent; a task whose parent does not want
-// SIGCHLD (kthreadd's children) or that is a thread is reaped at once.
-// Mirrors kernel/exit.c:exit_notify() with forget_original_parent().
+// status code and tells its parent: SIGCHLD with CLD_EXITED or
+// CLD_KILLED (do_notify_parent) and a wake-up of its wait4. A task whose
+// parent ignores SIGCHLD or set SA_NOCLDWAIT, whose exit signal is -1
+// (threads, kthreadd's children) or that has no parent is reaped at
+// once. A process group this exit orphans gets SIGHUP and SIGCONT if it
+// has stopped members. Mirrors kernel/exit.c:exit_notify() with
+// forget_original_parent() and kill_orphaned_pgrp().
 func ExitNotify(t *Task, code int) {
 	tasklistLock.Lock()
 	init := tasks[1]
@@ -69,14 +75,23 @@ func ExitNotify(t *Task, code int) {
 		if c.ExitState == EXIT_ZOMBIE {
 			reaperWake = true
 		}
+		if c.ExitSignal != -1 {
+			c.ExitSignal = SIGCHLD // reparent_leader()
+		}
+		killOrphanedPgrpLocked(c, t)
 	}
 	t.Children = nil
+	if t.TGID == t.PID {
+		killOrphanedPgrpLocked(t, nil)
+	}
 	t.ExitCode = code
 	t.ExitState = EXIT_ZOMBIE
 	nrThreads--
 	parent := t.Parent
-	autoreap := t.ExitSignal == -1 || (parent != nil && parent.Sighand != nil &&
-		parent.Sighand.Action[SIGCHLD-1].Handler == SIG_IGN) || parent == nil
+	autoreap := t.ExitSignal == -1 || parent == nil
+	if !autoreap {
+		autoreap = doNotifyParentLocked(t, parent, code)
+	}
 	tasklistLock.Unlock()
 	close(t.exited)
 	if reaperWake && init != nil {
@@ -84,9 +99,63 @@ func ExitNotify(t *Task, code int) {
 	}
 	if autoreap {
 		ReleaseTask(t)
+	}
+	if parent != nil {
+		parent.ChildWait.WakeUp() // __wake_up_parent; a reaped child too may end a wait (ECHILD)
+	}
+}
+
+// doNotifyParentLocked sends t's exit signal to parent with the siginfo
+// of its end, and reports whether t is to be reaped at once (the parent
+// ignores SIGCHLD or set SA_NOCLDWAIT; with SIG_IGN no signal is sent).
+// Caller holds tasklistLock. Mirrors kernel/signal.c:do_notify_parent().
+func doNotifyParentLocked(t, parent *Task, code int) bool {
+	why, status := abi.CLD_EXITED, code>>8&0xff
+	if code&0x7f != 0 {
+		why, status = abi.CLD_KILLED, code&0x7f
+		if code&0x80 != 0 {
+			why = abi.CLD_DUMPED
+		}
+	}
+	sig := t.ExitSignal
+	autoreap := false
+	if parent.Sighand != nil && sig == SIGCHLD {
+		parent.Sighand.Siglock.Lock()
+		a := parent.Sighand.Action[SIGCHLD-1]
+		parent.Sighand.Siglock.Unlock()
+		if a.Handler == abi.SIG_IGN || a.Flags&abi.SA_NOCLDWAIT != 0 {
+			autoreap = true
+			if a.Handler == abi.SIG_IGN {
+				sig = 0
+			}
+		}
+	}
+	if ValidSignal(sig) {
+		stime := sched.ExecRuntime(&t.Thread) - t.Utime
+		sendSignalLocked(sig, NewChildInfo(sig, why, t.TGID, status, t.Utime, stime), parent, true)
+	}
+	return autoreap
+}
+
+// exitSignals gives back t's pending signals and, for the last thread of
+// a process, the process's pending signals and its interval timer.
+// Mirrors the signal part of kernel/exit.c:__exit_signal().
+func exitSignals(t *Task) {
+	if t.Sighand == nil || t.Signal == nil {
 		return
 	}
-	parent.ChildWait.WakeUp() // __wake_up_parent: SIGCHLD's wake-up
+	tasklistLock.Lock()
+	last := len(threadsLocked(t)) == 1
+	t.Sighand.Siglock.Lock()
+	t.Pending.flushCounted(^Sigset(0))
+	if last {
+		t.Signal.SharedPending.flushCounted(^Sigset(0))
+	}
+	t.Sighand.Siglock.Unlock()
+	tasklistLock.Unlock()
+	if last {
+		t.Signal.ItReal.Stop()
+	}
 }
 
 // ReleaseTask removes a reaped zombie for good: out of the task table and
@@ -106,19 +175,4 @@ func ReleaseTask(t *Task) {
 	t.ExitState = EXIT_DEAD
 	tasklistLock.Unlock()
 	pids.Free(t.PID)
-}
-
-// ExitGroup kills every other thread of the current task's group and
-// exits (exit_group). Mirrors kernel/exit.c:do_group_exit().
-func ExitGroup(code int) {
-	t := Current()
-	tasklistLock.Lock()
-	for _, o := range taskList {
-		if o != t && o.TGID == t.TGID && o.ExitState == 0 {
-			o.pendingSignal = SIGKILL
-			defer sched.WakeUpProcess(&o.Thread)
-		}
-	}
-	tasklistLock.Unlock()
-	DoExit(code)
 }

@@ -181,20 +181,33 @@ func CopySighand(flags uint64, p, child *Task) {
 		child.Sighand = p.Sighand
 		return
 	}
-	sh := *p.Sighand
-	child.Sighand = &sh
+	sh := &Sighand{}
+	p.Sighand.Siglock.Lock()
+	sh.Action = p.Sighand.Action
+	p.Sighand.Siglock.Unlock()
+	child.Sighand = sh
 }
 
 // CopySignal shares the per-process signal state with a thread
-// (CLONE_THREAD) or gives a new process its own copy (with the parent's
-// limits). Mirrors kernel/fork.c:copy_signal().
+// (CLONE_THREAD) or gives a new process its own: the parent's limits,
+// process group and session, nothing pending, no timer. The thread's own
+// part is set here too: the parent's mask and alternate stack, nothing
+// pending. Mirrors kernel/fork.c:copy_signal() and the signal lines of
+// copy_process().
 func CopySignal(flags uint64, p, child *Task) {
+	child.Blocked = p.Blocked
+	if flags&(CLONE_VM|CLONE_VFORK) != CLONE_VM {
+		child.Altstack = p.Altstack // sas_ss_reset() only for threads
+	}
 	if flags&CLONE_THREAD != 0 || p.Signal == nil {
 		child.Signal = p.Signal
 		return
 	}
-	s := *p.Signal
-	child.Signal = &s
+	s := &SignalStruct{Rlim: p.Signal.Rlim}
+	tasklistLock.Lock()
+	s.Pgrp, s.Session = p.Signal.Pgrp, p.Signal.Session
+	tasklistLock.Unlock()
+	child.Signal = s
 }
 
 // CopyMM shares the address space (CLONE_VM) or duplicates it with

@@ -32,7 +32,7 @@ var (
 
 // FutexWait sleeps while the 32-bit word at addr equals val, until
 // FutexWake or the timeout (< 0: none). Returns EAGAIN if the word
-// differs, ETIMEDOUT, EINTR for a fatal signal, EFAULT for a bad
+// differs, ETIMEDOUT, ERESTARTSYS for a signal, EFAULT for a bad
 // address. Mirrors kernel/futex/waitwake.c:futex_wait().
 func FutexWait(t *Task, addr uintptr, val uint32, timeout time.Duration) error {
 	if addr%4 != 0 {
@@ -64,7 +64,7 @@ func FutexWait(t *Task, addr uintptr, val uint32, timeout time.Duration) error {
 			return true
 		}
 		return false
-	}, true, func() bool { return t.pendingSignal != 0 }, timeout)
+	}, true, t.sigpending.Load, timeout)
 	futexLock.Lock()
 	fq.waiters--
 	if fq.waiters == 0 && fq.wakeups == 0 {
@@ -74,8 +74,8 @@ func FutexWait(t *Task, addr uintptr, val uint32, timeout time.Duration) error {
 	switch {
 	case woken:
 		return nil
-	case t.pendingSignal != 0:
-		return abi.EINTR
+	case t.sigpending.Load():
+		return abi.ERESTARTSYS
 	}
 	return abi.ETIMEDOUT
 }

@@ -44,7 +44,7 @@ func Kthreadd() int {
 	kthreadLock.Lock()
 	kthreaddTask = me
 	kthreadLock.Unlock()
-	me.Sighand.Action[SIGCHLD-1].Handler = SIG_IGN // children are reaped automatically
+	me.Sighand.Action[SIGCHLD-1].Handler = abi.SIG_IGN // children are reaped automatically
 	for {
 		kthreaddWait.Wait(func() bool {
 			kthreadLock.Lock()

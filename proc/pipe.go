@@ -50,7 +50,7 @@ func (e *pipeEnd) Read(t *Task, b []byte) (int, error) {
 		return true
 	}, true, SignalPending, -1)
 	if !ok {
-		return 0, abi.EINTR
+		return 0, abi.ERESTARTSYS // a signal: EINTR, or again after the handler
 	}
 	p.wait.WakeUp() // room for writers
 	return n, nil
@@ -58,7 +58,8 @@ func (e *pipeEnd) Read(t *Task, b []byte) (int, error) {
 
 // Write appends b, sleeping while the pipe is full; with no reader left
 // it fails with EPIPE (Linux also sends SIGPIPE, whose default action
-// kills the writer: Tamix does that too). Mirrors fs/pipe.c:pipe_write().
+// kills the writer: Tamix does that too). A signal while nothing was
+// moved yet gives ERESTARTSYS. Mirrors fs/pipe.c:pipe_write().
 func (e *pipeEnd) Write(t *Task, b []byte) (int, error) {
 	if !e.write {
 		return 0, abi.EBADF
@@ -85,7 +86,7 @@ func (e *pipeEnd) Write(t *Task, b []byte) (int, error) {
 		p.wait.WakeUp() // data for readers
 		if broken {
 			if done == 0 {
-				SendFatalSignal(t, SIGPIPE)
+				SendSignal(SIGPIPE, NewKillInfo(SIGPIPE, abi.SI_USER, t.TGID), t, false) // send_sig()
 				return 0, abi.EPIPE
 			}
 			return done, nil
@@ -94,7 +95,7 @@ func (e *pipeEnd) Write(t *Task, b []byte) (int, error) {
 			if done > 0 {
 				return done, nil
 			}
-			return 0, abi.EINTR
+			return 0, abi.ERESTARTSYS
 		}
 	}
 	return done, nil

@@ -5,7 +5,9 @@ package proc
 import (
 	"runtime"
 
+	"tamix/abi"
 	"tamix/arch/amd64"
+	"tamix/mm"
 	"tamix/sched"
 )
 
@@ -33,48 +35,69 @@ func (t *Task) runUser() {
 		default:
 			t.trapSignal(v)
 		}
-		t.exitToUserMode()
+		t.exitToUserMode(v == amd64.SyscallVector)
 	}
 }
 
 // exitToUserMode acts on what is pending before the task may go back to
-// user mode: a fatal signal ends it, a reschedule request is honoured.
-// Mirrors kernel/entry/common.c:exit_to_user_mode_loop().
-func (t *Task) exitToUserMode() {
+// user mode: signals are delivered (a handler's frame is set up, a
+// default action taken, an interrupted system call restarted), a
+// reschedule request is honoured. syscall says the task came in through
+// SYSCALL. Mirrors kernel/entry/common.c:exit_to_user_mode_loop().
+func (t *Task) exitToUserMode(syscall bool) {
 	for {
-		tasklistLock.Lock()
-		sig := t.pendingSignal
-		tasklistLock.Unlock()
-		if sig != 0 {
-			DoExit(SignalStatus(sig))
+		if t.sigpending.Load() || t.restoreSigmask || (syscall && isRestartCode(t.Regs.AX)) {
+			t.doSignal(syscall)
 		}
-		if !t.NeedResched() {
+		if t.NeedResched() {
+			sched.Preempt()
+			continue
+		}
+		if !t.sigpending.Load() {
 			return
 		}
-		sched.Preempt()
 	}
 }
 
-// pageFault resolves a fault on a user address, or kills the task.
-// Mirrors arch/x86/mm/fault.c:do_user_addr_fault().
+// pageFault resolves a fault on a user address, or sends the task
+// SIGSEGV with the address and SEGV_MAPERR or SEGV_ACCERR. Mirrors
+// arch/x86/mm/fault.c:do_user_addr_fault() and bad_area().
 func (t *Task) pageFault() {
 	addr := uintptr(amd64.FaultAddress())
 	code := t.Regs.OrigAX
 	err := t.MM.HandleFault(addr, code&amd64.PFWrite != 0, code&amd64.PFInstr != 0, true)
-	if err != nil {
-		logf("pid %d (%s): SIGSEGV at rip %#x, cr2 %#x: %s (%v)", t.PID, t.Comm, t.Regs.IP,
-			addr, amd64.DecodePFError(code), err)
-		t.pendingSignal = SIGSEGV
+	if err == nil {
+		return
 	}
+	t.trapNr, t.trapErr, t.trapCR2 = amd64.VecPageFault, code|amd64.PFUser, uint64(addr)
+	if addr >= 1<<47-4096 {
+		// Like Linux's set_signal_archinfo(): a user access to a
+		// kernel address always looks like a protection fault, so
+		// that the frame does not tell what the kernel maps.
+		t.trapErr |= amd64.PFPresent
+	}
+	info := NewFaultInfo(SIGSEGV, abi.SEGV_MAPERR, uint64(addr))
+	if fe, ok := err.(*mm.FaultError); ok {
+		info = NewFaultInfo(fe.Signo, fe.Code, uint64(fe.Addr))
+	}
+	logf("pid %d (%s): page fault at rip %#x, cr2 %#x: %s (%v)", t.PID, t.Comm, t.Regs.IP,
+		addr, amd64.DecodePFError(code), err)
+	ForceSigFault(t, info)
 }
 
-// trapSignal kills the task for an exception it raised, with Linux's
-// signal for it. Mirrors arch/x86/kernel/traps.c:do_trap() and
-// force_sig().
+// trapSignal sends the task the signal for an exception it raised, with
+// Linux's si_code and si_addr. Mirrors arch/x86/kernel/traps.c:do_trap(),
+// do_error_trap() and exc_general_protection().
 func (t *Task) trapSignal(v uint64) {
 	sig := amd64.SignalForTrap(v)
-	logf("pid %d (%s): %s at rip %#x: killed by signal %d", t.PID, t.Comm, amd64.VectorName(v), t.Regs.IP, sig)
-	t.pendingSignal = sig
+	t.trapNr, t.trapErr, t.trapCR2 = v, t.Regs.OrigAX, 0
+	code, atIP := amd64.SiCodeForTrap(v)
+	addr := uint64(0)
+	if atIP {
+		addr = t.Regs.IP
+	}
+	logf("pid %d (%s): %s at rip %#x: signal %d", t.PID, t.Comm, amd64.VectorName(v), t.Regs.IP, sig)
+	ForceSigFault(t, NewFaultInfo(sig, code, addr))
 }
 
 // switchMM is the architectural part of a switch to t, run by the switch

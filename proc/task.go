@@ -6,6 +6,7 @@ package proc
 import (
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"tamix/arch/amd64"
 	"tamix/mm"
@@ -84,10 +85,32 @@ type Task struct {
 	kthread *kthreadInfo
 	kfn     func() int
 
-	// pendingSignal is a fatal signal to act on before returning to
-	// user mode (0: none); set by the task or by kill under
-	// tasklistLock.
-	pendingSignal int
+	// Blocked is the thread's signal mask; SavedSigmask the mask to put
+	// back after a handler started by rt_sigsuspend (with
+	// restoreSigmask, TIF_RESTORE_SIGMASK); RealBlocked the mask
+	// rt_sigtimedwait replaced. Pending holds signals sent to this thread
+	// alone. All protected by Sighand.Siglock.
+	Blocked, SavedSigmask, RealBlocked Sigset
+	restoreSigmask                     bool
+	Pending                            SigPending
+	// sigpending is TIF_SIGPENDING: something may be deliverable (or a
+	// group stop or exit is under way). Set by senders, recomputed under
+	// Siglock (recalcSigpendingLocked); read without a lock by sleeps.
+	sigpending atomic.Bool
+	// jobctlStopPending is JOBCTL_STOP_PENDING: this thread still has to
+	// take part in a group stop. Protected by Sighand.Siglock.
+	jobctlStopPending bool
+	// Altstack is the sigaltstack; RestartFn continues a call through
+	// restart_syscall(2) (Linux's restart_block). Both the task's own.
+	Altstack  SigaltStack
+	RestartFn func(t *Task) int64
+	// trapNr, trapErr and trapCR2 describe the last exception, for the
+	// signal frame's sigcontext (thread.trap_nr, error_code, cr2). The
+	// task's own.
+	trapNr, trapErr, trapCR2 uint64
+	// didExec: the task has called execve since fork (setpgid's EACCES
+	// rule); protected by tasklistLock.
+	didExec bool
 	// exited is closed when the task becomes a zombie, for kernel code
 	// that waits for it outside any task (tests).
 	exited chan struct{}

@@ -18,6 +18,7 @@ const (
 	TaskRunning         = 0x0000
 	TaskInterruptible   = 0x0001
 	TaskUninterruptible = 0x0002
+	TaskStopped         = 0x0004 // __TASK_STOPPED: job control (SIGSTOP), woken by SIGCONT or SIGKILL
 	TaskDead            = 0x0080
 	TaskNew             = 0x0800
 )

@@ -6,83 +6,95 @@ package syscall
 
 // System-call numbers (arch/x86/entry/syscalls/syscall_64.tbl).
 const (
-	SysRead           = 0
-	SysWrite          = 1
-	SysOpen           = 2
-	SysClose          = 3
-	SysStat           = 4
-	SysFstat          = 5
-	SysLstat          = 6
-	SysPoll           = 7
-	SysLseek          = 8
-	SysMmap           = 9
-	SysMprotect       = 10
-	SysMunmap         = 11
-	SysBrk            = 12
-	SysRtSigaction    = 13
-	SysRtSigprocmask  = 14
-	SysRtSigreturn    = 15
-	SysIoctl          = 16
-	SysPread64        = 17
-	SysPwrite64       = 18
-	SysReadv          = 19
-	SysWritev         = 20
-	SysAccess         = 21
-	SysPipe           = 22
-	SysSelect         = 23
-	SysSchedYield     = 24
-	SysMremap         = 25
-	SysMadvise        = 28
-	SysDup            = 32
-	SysDup2           = 33
-	SysPause          = 34
-	SysNanosleep      = 35
-	SysGetpid         = 39
-	SysClone          = 56
-	SysFork           = 57
-	SysVfork          = 58
-	SysExecve         = 59
-	SysExit           = 60
-	SysWait4          = 61
-	SysKill           = 62
-	SysUname          = 63
-	SysFcntl          = 72
-	SysGetcwd         = 79
-	SysGettimeofday   = 96
-	SysGetrlimit      = 97
-	SysGetuid         = 102
-	SysGetgid         = 104
-	SysSetrlimit      = 160
-	SysGeteuid        = 107
-	SysGetegid        = 108
-	SysSetpgid        = 109
-	SysGetppid        = 110
-	SysGetpgrp        = 111
-	SysSetsid         = 112
-	SysGetpriority    = 140
-	SysSetpriority    = 141
-	SysArchPrctl      = 158
-	SysGettid         = 186
-	SysTkill          = 200
-	SysFutex          = 202
-	SysSchedSetaffin  = 203
-	SysSchedGetaffin  = 204
-	SysSetTidAddress  = 218
-	SysClockGettime   = 228
-	SysClockGetres    = 229
-	SysClockNanosleep = 230
-	SysExitGroup      = 231
-	SysTgkill         = 234
-	SysOpenat         = 257
-	SysNewfstatat     = 262
-	SysWaitid         = 247
-	SysSetRobustList  = 273
-	SysDup3           = 292
-	SysPipe2          = 293
-	SysPrlimit64      = 302
-	SysGetrandom      = 318
-	SysRseq           = 334
-	NrSyscalls        = 512
+	SysRead             = 0
+	SysWrite            = 1
+	SysOpen             = 2
+	SysClose            = 3
+	SysStat             = 4
+	SysFstat            = 5
+	SysLstat            = 6
+	SysPoll             = 7
+	SysLseek            = 8
+	SysMmap             = 9
+	SysMprotect         = 10
+	SysMunmap           = 11
+	SysBrk              = 12
+	SysRtSigaction      = 13
+	SysRtSigprocmask    = 14
+	SysRtSigreturn      = 15
+	SysIoctl            = 16
+	SysPread64          = 17
+	SysPwrite64         = 18
+	SysReadv            = 19
+	SysWritev           = 20
+	SysAccess           = 21
+	SysPipe             = 22
+	SysSelect           = 23
+	SysSchedYield       = 24
+	SysMremap           = 25
+	SysMadvise          = 28
+	SysDup              = 32
+	SysDup2             = 33
+	SysPause            = 34
+	SysNanosleep        = 35
+	SysGetitimer        = 36
+	SysAlarm            = 37
+	SysSetitimer        = 38
+	SysGetpid           = 39
+	SysClone            = 56
+	SysFork             = 57
+	SysVfork            = 58
+	SysExecve           = 59
+	SysExit             = 60
+	SysWait4            = 61
+	SysKill             = 62
+	SysUname            = 63
+	SysFcntl            = 72
+	SysGetcwd           = 79
+	SysGettimeofday     = 96
+	SysGetrlimit        = 97
+	SysGetuid           = 102
+	SysGetgid           = 104
+	SysSetrlimit        = 160
+	SysGeteuid          = 107
+	SysGetegid          = 108
+	SysSetpgid          = 109
+	SysGetppid          = 110
+	SysGetpgrp          = 111
+	SysSetsid           = 112
+	SysGetpgid          = 121
+	SysGetsid           = 124
+	SysRtSigpending     = 127
+	SysRtSigtimedwait   = 128
+	SysRtSigqueueinfo   = 129
+	SysRtSigsuspend     = 130
+	SysSigaltstack      = 131
+	SysGetpriority      = 140
+	SysSetpriority      = 141
+	SysArchPrctl        = 158
+	SysGettid           = 186
+	SysTkill            = 200
+	SysFutex            = 202
+	SysSchedSetaffin    = 203
+	SysSchedGetaffin    = 204
+	SysSetTidAddress    = 218
+	SysRestartSyscall   = 219
+	SysClockGettime     = 228
+	SysClockGetres      = 229
+	SysClockNanosleep   = 230
+	SysExitGroup        = 231
+	SysTgkill           = 234
+	SysOpenat           = 257
+	SysNewfstatat       = 262
+	SysWaitid           = 247
+	SysSetRobustList    = 273
+	SysRtTgsigqueueinfo = 297
+	SysDup3             = 292
+	SysPipe2            = 293
+	SysPrlimit64        = 302
+	SysGetrandom        = 318
+	SysRseq             = 334
+	NrSyscalls          = 512
 )
 
 // names of the numbers above, for the log.
@@ -109,7 +121,11 @@ var names = map[int]string{
 	SysExitGroup: "exit_group", SysTgkill: "tgkill", SysOpenat: "openat",
 	SysNewfstatat: "newfstatat", SysWaitid: "waitid", SysSetRobustList: "set_robust_list",
 	SysDup3: "dup3", SysPipe2: "pipe2", SysPrlimit64: "prlimit64", SysGetrandom: "getrandom",
-	SysRseq: "rseq",
+	SysRseq: "rseq", SysGetitimer: "getitimer", SysAlarm: "alarm", SysSetitimer: "setitimer",
+	SysGetpgid: "getpgid", SysGetsid: "getsid", SysRtSigpending: "rt_sigpending",
+	SysRtSigtimedwait: "rt_sigtimedwait", SysRtSigqueueinfo: "rt_sigqueueinfo",
+	SysRtSigsuspend: "rt_sigsuspend", SysSigaltstack: "sigaltstack",
+	SysRestartSyscall: "restart_syscall", SysRtTgsigqueueinfo: "rt_tgsigqueueinfo",
 }
 
 // Name returns the system call's name, or "syscall_N".

@@ -3,6 +3,8 @@
 package syscall
 
 import (
+	"time"
+
 	"tamix/abi"
 	"tamix/arch/amd64"
 	"tamix/proc"
@@ -22,11 +24,7 @@ func init() {
 	register(SysExecve, sysExecve)
 	register(SysWait4, sysWait4)
 	register(SysWaitid, sysWaitid)
-	register(SysKill, sysKill)
-	register(SysTkill, func(t *proc.Task, r *amd64.PtRegs) int64 { return kill(t, int(int32(r.DI)), int(int32(r.SI))) })
-	register(SysTgkill, func(t *proc.Task, r *amd64.PtRegs) int64 { return kill(t, int(int32(r.SI)), int(int32(r.DX))) })
 	register(SysGetppid, sysGetppid)
-	register(SysPause, sysPause)
 	register(SysFutex, sysFutex)
 }
 
@@ -96,7 +94,7 @@ func sysExecve(t *proc.Task, r *amd64.PtRegs) int64 {
 
 func sysWait4(t *proc.Task, r *amd64.PtRegs) int64 {
 	opts := int(int32(r.DX))
-	if opts&^(proc.WNOHANG|proc.WUNTRACED|0x8|proc.WEXITED|proc.WNOWAIT|0x20000000|0x40000000|0x80000000) != 0 {
+	if opts&^(proc.WNOHANG|proc.WUNTRACED|proc.WCONTINUED|proc.WEXITED|proc.WNOWAIT|proc.WNOTHREAD|proc.WALL|proc.WCLONE) != 0 {
 		return abi.EINVAL.Neg()
 	}
 	pid, status, err := proc.DoWait(int(int32(r.DI)), opts)
@@ -117,16 +115,16 @@ func sysWait4(t *proc.Task, r *amd64.PtRegs) int64 {
 	return int64(pid)
 }
 
-// waitid idtypes and si_code values.
+// waitid idtypes (include/uapi/linux/wait.h).
 const (
-	pAll, pPID   = 0, 1
-	cldExited    = 1
-	cldKilled    = 2
-	sigchldSigno = 17
+	pAll, pPID, pPGID = 0, 1, 2
+	sigchldSigno      = 17
 )
 
-// sysWaitid fills a siginfo_t (si_signo, si_errno, si_code, si_pid,
-// si_uid, si_status) for the reaped child.
+// sysWaitid(idtype, id, infop, options, rusage) fills a siginfo_t
+// (si_signo, si_errno, si_code, si_pid, si_uid, si_status) for the child
+// it reports; with WNOHANG and nothing to report, the fields are zero.
+// Mirrors kernel/exit.c:kernel_waitid().
 func sysWaitid(t *proc.Task, r *amd64.PtRegs) int64 {
 	which, id, opts := int(r.DI), int(int32(r.SI)), int(int32(r.R10))
 	pid := -1
@@ -137,27 +135,30 @@ func sysWaitid(t *proc.Task, r *amd64.PtRegs) int64 {
 			return abi.EINVAL.Neg()
 		}
 		pid = id
+	case pPGID:
+		if id < 0 {
+			return abi.EINVAL.Neg()
+		}
+		pid = -id // 0: the caller's group
 	default:
 		return abi.EINVAL.Neg()
 	}
-	if opts&(proc.WEXITED|proc.WUNTRACED|0x8) == 0 {
+	known := proc.WNOHANG | proc.WEXITED | proc.WSTOPPED | proc.WCONTINUED | proc.WNOWAIT |
+		proc.WNOTHREAD | proc.WALL | proc.WCLONE
+	if opts&^known != 0 || opts&(proc.WEXITED|proc.WSTOPPED|proc.WCONTINUED) == 0 {
 		return abi.EINVAL.Neg()
 	}
-	cpid, status, err := proc.DoWait(pid, opts)
+	res, err := proc.DoWaitResult(pid, opts)
 	if err != nil {
 		return errno(err)
 	}
 	if r.DX != 0 {
 		var si [128]byte
-		if cpid > 0 {
-			code, st := cldExited, status>>8&0xff
-			if status&0x7f != 0 {
-				code, st = cldKilled, status&0x7f
-			}
+		if res.PID > 0 {
 			put32(si[0:], sigchldSigno)
-			put32(si[8:], uint32(code))
-			put32(si[16:], uint32(cpid))
-			put32(si[24:], uint32(st))
+			put32(si[8:], uint32(res.Code))
+			put32(si[16:], uint32(res.PID))
+			put32(si[24:], uint32(res.SigSt))
 		}
 		if _, err := t.MM.CopyToUser(uintptr(r.DX), si[:]); err != nil {
 			return abi.EFAULT.Neg()
@@ -170,42 +171,6 @@ func put32(b []byte, v uint32) {
 	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 }
 
-func sysKill(t *proc.Task, r *amd64.PtRegs) int64 {
-	return kill(t, int(int32(r.DI)), int(int32(r.SI)))
-}
-
-// fatalDefault marks the signals whose default action terminates the
-// process (signal(7): Term and Core).
-var fatalDefault = [65]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true, 7: true, 8: true,
-	9: true, 10: true, 11: true, 12: true, 13: true, 14: true, 15: true, 16: true, 24: true,
-	25: true, 26: true, 27: true, 29: true, 30: true, 31: true}
-
-// kill delivers a signal with its default action. Tamix implements the
-// fatal defaults only: SIGKILL, SIGTERM (and other terminating signals)
-// kill the target, signal 0 checks it exists; anything else is refused
-// with -ENOSYS and a log line rather than silently dropped.
-func kill(t *proc.Task, pid, sig int) int64 {
-	if sig < 0 || sig > 64 {
-		return abi.EINVAL.Neg()
-	}
-	if pid <= 0 {
-		return abi.ENOSYS.Neg() // process groups are not implemented
-	}
-	target := proc.Lookup(pid)
-	if target == nil {
-		return abi.ESRCH.Neg() // a zombie still exists until it is reaped
-	}
-	switch {
-	case sig == 0 || target.ExitState != 0:
-		return 0 // existence check; a signal to a zombie is dropped
-	case fatalDefault[sig]:
-		proc.SendFatalSignal(target, sig)
-		return 0
-	}
-	logf("pid %d (%s): kill(%d, %d): only fatal default actions are implemented: -ENOSYS", t.PID, t.Comm, pid, sig)
-	return abi.ENOSYS.Neg()
-}
-
 func sysGetppid(t *proc.Task, r *amd64.PtRegs) int64 {
 	if p := t.Parent; p != nil {
 		return int64(p.TGID)
@@ -213,15 +178,9 @@ func sysGetppid(t *proc.Task, r *amd64.PtRegs) int64 {
 	return 0
 }
 
-// sysPause sleeps until a signal ends the task.
-func sysPause(t *proc.Task, r *amd64.PtRegs) int64 {
-	proc.SleepUntilSignal()
-	return abi.EINTR.Neg()
-}
-
 // futex operations (include/uapi/linux/futex.h).
 const (
-	futexWait        = 0
+	futexWaitOp      = 0
 	futexWake        = 1
 	futexPrivateFlag = 128
 	futexClockRT     = 256
@@ -232,15 +191,33 @@ const (
 func sysFutex(t *proc.Task, r *amd64.PtRegs) int64 {
 	op := int(r.SI) &^ (futexPrivateFlag | futexClockRT)
 	switch op {
-	case futexWait:
+	case futexWaitOp:
 		timeout, err := userTimeout(t, uintptr(r.R10))
 		if err != nil {
 			return errno(err)
 		}
-		return errno(proc.FutexWait(t, uintptr(r.DI), uint32(r.DX), timeout))
+		return futexWait(t, uintptr(r.DI), uint32(r.DX), timeout)
 	case futexWake:
 		return int64(proc.FutexWake(t.MM, uintptr(r.DI), int(int32(r.DX))))
 	}
 	logf("pid %d (%s): futex op %d is not implemented: -ENOSYS", t.PID, t.Comm, op)
 	return abi.ENOSYS.Neg()
+}
+
+// futexWait waits; a signal during a wait without a timeout restarts it
+// per SA_RESTART (ERESTARTSYS), one during a timed wait goes through
+// restart_syscall(2) with the time left (futex_wait_restart), as Linux.
+func futexWait(t *proc.Task, addr uintptr, val uint32, timeout time.Duration) int64 {
+	var deadline time.Time
+	if timeout >= 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	err := proc.FutexWait(t, addr, val, timeout)
+	if err == abi.ERESTARTSYS && timeout >= 0 {
+		t.RestartFn = func(t *proc.Task) int64 {
+			return futexWait(t, addr, val, max(time.Until(deadline), 0))
+		}
+		return abi.ERESTART_RESTARTBLOCK.Neg()
+	}
+	return errno(err)
 }

@@ -17,11 +17,16 @@ func init() {
 	register(SysGettid, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.PID) })
 	register(SysExit, sysExit)
 	register(SysExitGroup, func(t *proc.Task, r *amd64.PtRegs) int64 {
-		proc.ExitGroup(proc.ExitStatus(int(r.DI)))
+		proc.DoGroupExit(proc.ExitStatus(int(r.DI)))
 		return 0
 	})
 	register(SysSchedYield, func(t *proc.Task, r *amd64.PtRegs) int64 { sched.Yield(); return 0 })
 	register(SysArchPrctl, sysArchPrctl)
+	// Credentials: Tamix has one user, root, and no way to become
+	// another, so every ID is 0 (kernel/sys.c, kernel/groups.c).
+	for _, nr := range []int{SysGetuid, SysGeteuid, SysGetgid, SysGetegid} {
+		register(nr, func(t *proc.Task, r *amd64.PtRegs) int64 { return 0 })
+	}
 	register(SysSetTidAddress, func(t *proc.Task, r *amd64.PtRegs) int64 {
 		t.ClearChildTID = uintptr(r.DI) // cleared and futex-woken at exit
 		return int64(t.PID)

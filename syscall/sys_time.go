@@ -85,17 +85,23 @@ func userTimeout(t *proc.Task, addr uintptr) (time.Duration, error) {
 	return time.Duration(ns), err
 }
 
-// sleep sleeps for ns, or until a fatal signal; writes the remaining time
-// to rem if interrupted.
+// sleep sleeps for ns, or until a signal. Interrupted, it writes the
+// time left to rem (if given) and returns ERESTART_RESTARTBLOCK: EINTR
+// once a handler runs, or, after a stop and continue, a restart through
+// restart_syscall(2) that sleeps for the rest (hrtimer_nanosleep_restart).
 func sleep(t *proc.Task, ns int64, rem uintptr) int64 {
+	deadline := time.Now().Add(time.Duration(ns))
 	left := sched.SleepTimeout(time.Duration(ns), proc.SignalPending)
-	if left > 0 && proc.SignalPending() {
-		if rem != 0 {
-			writeTimespec(t, rem, int64(left))
-		}
-		return abi.EINTR.Neg()
+	if left <= 0 || !proc.SignalPending() {
+		return 0
 	}
-	return 0
+	if rem != 0 && writeTimespec(t, rem, int64(left)) != nil {
+		return abi.EFAULT.Neg()
+	}
+	t.RestartFn = func(t *proc.Task) int64 {
+		return sleep(t, int64(max(time.Until(deadline), 0)), rem)
+	}
+	return abi.ERESTART_RESTARTBLOCK.Neg()
 }
 
 func sysNanosleep(t *proc.Task, r *amd64.PtRegs) int64 {
@@ -106,6 +112,9 @@ func sysNanosleep(t *proc.Task, r *amd64.PtRegs) int64 {
 	return sleep(t, ns, uintptr(r.SI))
 }
 
+// sysClockNanosleep: a relative sleep is nanosleep; an absolute one
+// (TIMER_ABSTIME) is simply repeated after a signal without a handler
+// (ERESTARTNOHAND), as Linux does.
 func sysClockNanosleep(t *proc.Task, r *amd64.PtRegs) int64 {
 	ns, err := readTimespec(t, uintptr(r.DX))
 	if err != nil {
@@ -120,7 +129,11 @@ func sysClockNanosleep(t *proc.Task, r *amd64.PtRegs) int64 {
 		if ns <= 0 {
 			return 0
 		}
-		return sleep(t, ns, 0)
+		if e := sleep(t, ns, 0); e != 0 {
+			t.RestartFn = nil
+			return abi.ERESTARTNOHAND.Neg()
+		}
+		return 0
 	}
 	return sleep(t, ns, uintptr(r.R10))
 }

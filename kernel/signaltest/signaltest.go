@@ -1,0 +1,156 @@
+//go:build tamago
+
+// Package signaltest is the in-guest suite "signal": user/sigtest.c (the
+// signal semantics, checked against Linux by user/linux-check.sh) run as
+// a child of the test task, then kernel-side checks that user programs
+// cannot make: signals sent from the kernel to sleeping and stopped
+// tasks, and that every queued siginfo, page, task and PID is given back.
+package signaltest
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"tamix/abi"
+	"tamix/kernel/ktap"
+	"tamix/proc"
+	"tamix/sched"
+)
+
+// baseline is what the suite must leave as it found.
+var baseline struct {
+	freePages uint64
+	tasks     int
+	pids      int
+	queued    int64
+}
+
+func init() {
+	ktap.Register(&ktap.Suite{
+		Name: "signal",
+		Init: func() error {
+			if proc.K.Root == nil {
+				return fmt.Errorf("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
+			}
+			baseline.freePages = proc.K.Pages.FreePageCount()
+			baseline.tasks = len(proc.Tasks())
+			baseline.pids = proc.PIDsInUse()
+			baseline.queued = proc.QueuedSignals()
+			return nil
+		},
+		Cases: []ktap.Case{
+			{Name: "sigtest_as_child", Run: testSigtest, Timeout: 120 * time.Second},
+			{Name: "kill_stopped_task", Run: testKillStopped},
+			{Name: "queued_rt_signals_freed_at_exit", Run: testQueueFreedAtExit},
+			{Name: "no_leaks", Run: testNoLeaks},
+		},
+	})
+}
+
+// testSigtest runs user/sigtest.c; any "not ok" line fails the case.
+func testSigtest(t *ktap.T) {
+	var out bytes.Buffer
+	status, err := proc.RunProgram("/sigtest", []string{"sigtest"}, &out)
+	if err != nil {
+		t.Fatalf("sigtest: %v", err)
+	}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "not ok") {
+			t.Errorf("sigtest: %s", l)
+		}
+	}
+	t.Logf("sigtest: %d cases ok", strings.Count(out.String(), "\nok "))
+	if status != 0 {
+		t.Errorf("sigtest: wait status %#x", status)
+	}
+	reapOrphans(t)
+}
+
+// reapOrphans reaps children a program left to init (the test task).
+func reapOrphans(t *ktap.T) {
+	for {
+		pid, _, err := proc.DoWait(-1, proc.WNOHANG)
+		if err != nil || pid == 0 {
+			return
+		}
+		t.Logf("reaped orphan %d", pid)
+	}
+}
+
+// testKillStopped stops a spinning process with SIGSTOP, checks that it is
+// in TASK_STOPPED and runs no more, then kills it with SIGKILL, which must
+// wake a stopped task.
+func testKillStopped(t *ktap.T) {
+	p, err := proc.SpawnProgram("/spin", []string{"spin", "30"}, nil, nil)
+	if err != nil {
+		t.Fatalf("spawn: %v", err)
+	}
+	sched.SleepTimeout(50*time.Millisecond, nil)
+	proc.SendSignal(abi.SIGSTOP, proc.NewKernelInfo(abi.SIGSTOP), p, true)
+	sched.SleepTimeout(50*time.Millisecond, nil)
+	if s := p.State(); s != sched.TaskStopped {
+		t.Errorf("after SIGSTOP: state %#x, want TASK_STOPPED", s)
+	}
+	before := sched.ExecRuntime(&p.Thread)
+	sched.SleepTimeout(100*time.Millisecond, nil)
+	if ran := sched.ExecRuntime(&p.Thread) - before; ran != 0 {
+		t.Errorf("a stopped task ran for %v", time.Duration(ran))
+	}
+	pid, status, err := proc.DoWait(p.PID, proc.WUNTRACED)
+	if err != nil || pid != p.PID || status != abi.SIGSTOP<<8|0x7f {
+		t.Errorf("wait(WUNTRACED) = %d, %#x, %v; want the stop reported", pid, status, err)
+	}
+	proc.SendFatalSignal(p, proc.SIGKILL)
+	if _, status, err := proc.DoWait(p.PID, 0); err != nil || status != proc.SIGKILL {
+		t.Errorf("wait: status %#x, %v; want killed by SIGKILL", status, err)
+	}
+}
+
+// testQueueFreedAtExit queues real-time signals to a stopped process and
+// kills it: the queued siginfo must go with it.
+func testQueueFreedAtExit(t *ktap.T) {
+	p, err := proc.SpawnProgram("/spin", []string{"spin", "30"}, nil, nil)
+	if err != nil {
+		t.Fatalf("spawn: %v", err)
+	}
+	proc.SendSignal(abi.SIGSTOP, proc.NewKernelInfo(abi.SIGSTOP), p, true)
+	sched.SleepTimeout(50*time.Millisecond, nil) // until it has dequeued SIGSTOP and stopped
+	before := proc.QueuedSignals()
+	for i := 0; i < 50; i++ {
+		sig := abi.SIGRTMIN + 2 + i%8
+		if err := proc.SendSignal(sig, proc.NewKillInfo(sig, abi.SI_QUEUE, 1), p, true); err != nil {
+			t.Errorf("queue %d: %v", i, err)
+		}
+	}
+	if n := proc.QueuedSignals() - before; n != 50 {
+		t.Errorf("%d siginfo queued, want 50", n)
+	}
+	proc.SendFatalSignal(p, proc.SIGKILL)
+	if _, status, err := proc.DoWait(p.PID, 0); err != nil || status != proc.SIGKILL {
+		t.Errorf("wait: status %#x, %v", status, err)
+	}
+	if n := proc.QueuedSignals() - before; n != 0 {
+		t.Errorf("%d siginfo still queued after the exit", n)
+	}
+}
+
+func testNoLeaks(t *ktap.T) {
+	free := proc.K.Pages.FreePageCount()
+	n := len(proc.Tasks())
+	t.Logf("free pages %d (baseline %d), tasks %d (baseline %d), queued siginfo %d (baseline %d)",
+		free, baseline.freePages, n, baseline.tasks, proc.QueuedSignals(), baseline.queued)
+	if free != baseline.freePages {
+		t.Errorf("%d pages leaked", int64(baseline.freePages)-int64(free))
+	}
+	if n != baseline.tasks {
+		t.Errorf("%d tasks left", n-baseline.tasks)
+	}
+	if p := proc.PIDsInUse(); p != baseline.pids {
+		t.Errorf("%d PIDs in use, baseline %d", p, baseline.pids)
+	}
+	if q := proc.QueuedSignals(); q != baseline.queued {
+		t.Errorf("%d siginfo queued, baseline %d", q, baseline.queued)
+	}
+}
