@@ -14,7 +14,10 @@
 #   - yieldbench prints one line per task;
 #   - forktest's KTAP cases all pass or skip, as an ordinary process and,
 #     where unshare(1) works (root), as PID 1 of a new PID namespace, as
-#     root and as user nobody (whom RLIMIT_NPROC binds).
+#     root and as user nobody (whom RLIMIT_NPROC binds);
+#   - sigtest's KTAP cases all pass or skip, as an ordinary process and,
+#     where unshare(1) works, as PID 1 of a new PID namespace (the only
+#     place its kill(-1) case runs).
 #
 # Prints one line per check and exits 1 if any failed. Run it through
 # `make -f user/user.mk user-linux-test`.
@@ -165,6 +168,17 @@ if unshare -fp --mount-proc true 2>/dev/null; then
 	rm -rf "$tmp"
 else
 	echo "skip forktest as PID 1: unshare -fp does not work here (not root?)"
+fi
+
+out=$("$dir/sigtest")
+ktap_check "sigtest" "$out" $?
+
+# As PID 1, kill(-1) reaches only the suite's own processes.
+if unshare -fp --mount-proc true 2>/dev/null; then
+	out=$(unshare -fp --mount-proc "$dir/sigtest")
+	ktap_check "sigtest as PID 1" "$out" $?
+else
+	echo "skip sigtest as PID 1: unshare -fp does not work here (not root?)"
 fi
 
 exit $failed
