@@ -38,7 +38,13 @@ func forkResult(pid int, err error) int64 {
 }
 
 // sysClone: x86-64 argument order flags, newsp, parent_tid, child_tid, tls.
+// A CLONE_SETTLS address at or above TASK_SIZE_MAX is -EPERM
+// (proc.CheckCloneArgs), checked here before any work; Linux checks it
+// later, in copy_thread().
 func sysClone(t *proc.Task, r *amd64.PtRegs) int64 {
+	if err := proc.CheckCloneArgs(r.DI, r.R8); err != nil {
+		return errno(err)
+	}
 	return forkResult(proc.DoFork(&proc.CloneArgs{
 		Flags: r.DI, Stack: uintptr(r.SI), ParentTID: uintptr(r.DX),
 		ChildTID: uintptr(r.R10), TLS: r.R8,
