@@ -33,6 +33,8 @@ KVM_DEV=${TAMIX_KVM_DEV:-/dev/kvm}
 PROBE_CACHE=${TAMIX_PROBE_CACHE:-$TAMIX_ROOT/build/.accel-probe}
 PROBE_TIMEOUT=${TAMIX_PROBE_TIMEOUT:-10}
 GDB_PORT=${TAMIX_GDB_PORT:-1234}
+# The initrd used when no --initrd is given and the file exists (make builds it).
+DEFAULT_INITRD=$TAMIX_ROOT/build/initramfs.cpio
 
 usage() {
 	cat <<EOF
@@ -47,7 +49,8 @@ Options:
   --smp N            number of CPUs (default: 1)
   --append "ARGS"    add ARGS to the kernel command line (repeatable);
                      words after "--" are added too
-  --initrd FILE      pass FILE to the kernel as its initrd
+  --initrd FILE      pass FILE to the kernel as its initrd (default:
+                     build/initramfs.cpio beside qemu.sh, if it exists)
   --add FILE         add FILE (a static program) at the root of the initrd
                      (repeatable; the base is --initrd or build/initramfs.cpio)
   --init /NAME       run /NAME as PID 1; words after -- become its arguments;
@@ -235,7 +238,7 @@ need_value() {
 
 main() {
 	local kernel="" initrd="" cmdline="" gdb=0 timeout="" dry_run=0 init=""
-	local adds=() want_initrd=0
+	local adds=()
 	MEM=512M
 	local smp=1
 	while (($# > 0)); do
@@ -246,7 +249,7 @@ main() {
 		--append) need_value "$1" $# && cmdline+=" $2" && shift ;;
 		--initrd) need_value "$1" $# && initrd=$2 && shift ;;
 		--add) need_value "$1" $# && adds+=("$2") && shift ;;
-		--init) need_value "$1" $# && init=$2 && want_initrd=1 && shift ;;
+		--init) need_value "$1" $# && init=$2 && shift ;;
 		--timeout) need_value "$1" $# && timeout=$2 && shift ;;
 		--gdb) gdb=1 ;;
 		--dry-run) dry_run=1 ;;
@@ -290,8 +293,8 @@ main() {
 	if ((${#adds[@]} > 0)); then
 		initrd=$(build_initrd "$initrd" "${adds[@]}")
 		TMP_INITRD=$initrd
-	elif ((want_initrd)) && [[ -z $initrd && -f $TAMIX_ROOT/build/initramfs.cpio ]]; then
-		initrd=$TAMIX_ROOT/build/initramfs.cpio # --init: the programs of user/
+	elif [[ -z $initrd && -f $DEFAULT_INITRD ]]; then
+		initrd=$DEFAULT_INITRD # the programs of user/, for init= and the user suite
 	fi
 
 	BASE_ARGS=(-machine "$MACHINE" -nodefaults -no-user-config -nographic
@@ -330,7 +333,7 @@ main() {
 build_initrd() {
 	local base=$1 f
 	shift
-	[[ -n $base || ! -f $TAMIX_ROOT/build/initramfs.cpio ]] || base=$TAMIX_ROOT/build/initramfs.cpio
+	[[ -n $base || ! -f $DEFAULT_INITRD ]] || base=$DEFAULT_INITRD
 	local dir out
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/qemu-sh-add.XXXXXX")
 	out=$dir.cpio

@@ -35,6 +35,9 @@ type PageAllocator interface {
 	PutPage(pa PhysAddr)
 	// PageCount returns the block's reference count (0 if free).
 	PageCount(pa PhysAddr) int
+	// TotalPages returns the number of pages the allocator manages
+	// (Linux's totalram_pages()): the overcommit heuristic's RAM.
+	TotalPages() uint64
 }
 
 // section is one contiguous range of managed frames with its descriptors.

@@ -16,9 +16,11 @@ var testRAM = Range{ramStart, ramStart + 64*mib}
 type failAlloc struct {
 	*Buddy
 	budget int
+	calls  int // AllocPages calls, failed ones included
 }
 
 func (f *failAlloc) AllocPages(order int) (PhysAddr, error) {
+	f.calls++
 	if f.budget == 0 {
 		return 0, abi.ENOMEM
 	}

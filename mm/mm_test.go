@@ -291,10 +291,11 @@ func TestHugeCounts(t *testing.T) {
 	e.checkLeaks()
 
 	// Fill all of memory with one mapping: the fault that finds no page
-	// says ENOMEM, and releasing gives everything back.
+	// says ENOMEM, and releasing gives everything back. (MAP_NORESERVE:
+	// the mapping may be larger than RAM.)
 	m = e.newMM()
 	big := uintptr(e.buddy.FreePageCount()+16) * PageSize
-	a = mustMmap(t, m, 0, big, protRW, private)
+	a = mustMmap(t, m, 0, big, protRW, private|abi.MAP_NORESERVE)
 	var err error
 	var va uintptr
 	for va = a; va < a+big; va += PageSize {

@@ -163,15 +163,22 @@ func (mm *MM) mapRegionLocked(addr, length uintptr, flags VMFlags, b *tlbBatch) 
 }
 
 // populateLocked faults in every page of [start, end) as a read, or a
-// write for a writable area, ignoring failures as Linux's mm_populate()
-// does for MAP_POPULATE.
+// write for a writable area. A page that cannot be faulted in (out of
+// memory) ends the work on its area, and populating goes on with the next
+// area: the mapping stays and mmap still succeeds, as Linux's
+// mm_populate() ignores errors. Without that stop, a mapping far larger
+// than memory kept the kernel busy failing one page at a time. Mirrors
+// mm/gup.c:__mm_populate() with ignore_errors.
 func (mm *MM) populateLocked(start, end uintptr) {
 	for va := start; va < end; va += PageSize {
 		v := mm.vmas.Find(va)
-		if v == nil || v.Start > va {
-			continue
+		if v == nil || v.Start >= end {
+			return
 		}
-		mm.faultLocked(va, v.Flags&VM_WRITE != 0, false)
+		va = max(va, v.Start)
+		if mm.faultLocked(va, v.Flags&VM_WRITE != 0, false) != nil {
+			va = v.End - PageSize // continue at the next area
+		}
 	}
 }
 

@@ -64,12 +64,15 @@ func (mm *MM) Brk(addr uintptr) uintptr {
 //   - MAP_FIXED beyond TaskSize or in the kernel's hole: ENOMEM; MAP_FIXED
 //     at an unaligned address: EINVAL; no free range: ENOMEM
 //   - MAP_FIXED_NOREPLACE over an existing mapping: EEXIST
+//   - a private writable or a shared mapping (without MAP_NORESERVE)
+//     larger than all of RAM: ENOMEM (heuristic overcommit, overcommit.go)
 //   - neither or both of MAP_PRIVATE and MAP_SHARED (MAP_SHARED_VALIDATE
 //     included), or MAP_SHARED with MAP_GROWSDOWN: EINVAL
 //
 // MAP_FIXED replaces what was mapped. MAP_POPULATE and MAP_LOCKED fault the
-// pages in at once; MAP_NORESERVE, MAP_STACK and the other flags are
-// accepted and ignored. Unknown prot bits are ignored, as by Linux.
+// pages in at once, as far as there are pages (populateLocked);
+// MAP_NORESERVE exempts the mapping from the overcommit check; MAP_STACK
+// and the other flags are accepted and ignored. Unknown prot bits are ignored, as by Linux.
 // do_mmap()'s EOVERFLOW check of offset + length is left out: with 64-bit
 // page offsets it cannot fire.
 //
@@ -111,6 +114,9 @@ func (mm *MM) Mmap(addr, length uintptr, prot, flags, fd int, offset uint64) (ui
 	if err != nil {
 		return 0, err
 	}
+	if err := mm.mmapEnoughMemoryLocked(length, vmFlags); err != nil {
+		return 0, err
+	}
 	b := mm.newBatch()
 	defer b.finish()
 	if err := mm.mapRegionLocked(addr, length, vmFlags, b); err != nil {
@@ -131,6 +137,9 @@ func mmapVMFlags(prot, flags int) (VMFlags, error) {
 	vmFlags := VMFlags(prot) & vmAccess
 	if flags&abi.MAP_GROWSDOWN != 0 {
 		vmFlags |= VM_GROWSDOWN
+	}
+	if flags&abi.MAP_NORESERVE != 0 {
+		vmFlags |= VM_NORESERVE // as do_mmap() sets it unless overcommit is strict
 	}
 	switch flags & abi.MAP_TYPE {
 	case abi.MAP_SHARED:

@@ -1,6 +1,7 @@
 package mm
 
 import (
+	"bytes"
 	"fmt"
 
 	"tamix/abi"
@@ -135,4 +136,36 @@ func (mm *MM) StrncpyFromUser(uaddr uintptr, n int) (string, error) {
 		s = append(s, chunk...)
 	}
 	return string(s), nil
+}
+
+// StrnlenUser returns the size of the NUL-terminated string at user
+// address uaddr, its NUL included, reading at most n bytes: n+1 if the
+// first n bytes hold no NUL. A bad address before the NUL (or before n
+// bytes) gives 0 and abi.EFAULT. Nothing is copied, so a caller can check
+// a length against its limits before it allocates anything. Mirrors
+// lib/strnlen_user.c:strnlen_user(), which returns 0 for a fault.
+func (mm *MM) StrnlenUser(uaddr uintptr, n int) (int, error) {
+	if n <= 0 {
+		return 0, nil
+	}
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	seen := 0
+	for seen < n {
+		va := uaddr + uintptr(seen)
+		if va < uaddr || va >= TaskSize {
+			return 0, abi.EFAULT
+		}
+		frame, err := mm.userFrameLocked(PageAlignDown(va), false)
+		if err != nil {
+			return 0, err
+		}
+		off := va & (PageSize - 1)
+		chunk := frame[off:min(PageSize, off+uintptr(n-seen))]
+		if i := bytes.IndexByte(chunk, 0); i >= 0 {
+			return seen + i + 1, nil
+		}
+		seen += len(chunk)
+	}
+	return n + 1, nil
 }

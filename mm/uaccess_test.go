@@ -148,3 +148,46 @@ func TestStrncpyFromUser(t *testing.T) {
 	m.Release()
 	e.checkLeaks()
 }
+
+func TestStrnlenUser(t *testing.T) {
+	e := newEnv(t)
+	m := e.newMM()
+	a := mustMmap(t, m, 0, 2*PageSize, protRW, private)
+	write(t, m, a, "/bin/sh\x00junk")
+	end := a + 2*PageSize // unmapped after this
+	write(t, m, end-5, "tail\x00")
+	write(t, m, a+PageSize-2, "abcd\x00") // crosses into the second page
+	for _, c := range []struct {
+		name string
+		addr uintptr
+		n    int
+		want int
+		err  error
+	}{
+		{"simple", a, 64, 8, nil},
+		{"exact fit", a, 8, 8, nil},
+		{"no NUL within n", a, 7, 8, nil},
+		{"short", a, 3, 4, nil},
+		{"crosses a page", a + PageSize - 2, 64, 5, nil},
+		{"ends at the last byte of the mapping", end - 5, 4096, 5, nil},
+		{"stops at n before the unmapped page", end - 5, 3, 4, nil},
+		{"NULL", 0, 10, 0, abi.EFAULT},
+		{"kernel hole", 0x2000000, 10, 0, abi.EFAULT},
+		{"non-canonical", 1 << 63, 10, 0, abi.EFAULT},
+		{"at TaskSize", TaskSize - 1, 10, 0, abi.EFAULT},
+		{"n = 0", 0, 0, 0, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n, err := m.StrnlenUser(c.addr, c.n)
+			if n != c.want || err != c.err {
+				t.Fatalf("got %d, %v; want %d, %v", n, err, c.want, c.err)
+			}
+		})
+	}
+	write(t, m, end-1, "z") // no NUL before the unmapped page now
+	if n, err := m.StrnlenUser(end-5, 4096); n != 0 || err != abi.EFAULT {
+		t.Fatalf("string running off its mapping: %d, %v", n, err)
+	}
+	m.Release()
+	e.checkLeaks()
+}

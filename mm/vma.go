@@ -17,6 +17,9 @@ const (
 	VM_EXEC      VMFlags = 0x4
 	VM_SHARED    VMFlags = 0x8
 	VM_GROWSDOWN VMFlags = 0x100
+	// VM_NORESERVE marks an area made with MAP_NORESERVE: it is not
+	// charged against the memory the system can commit (overcommit.go).
+	VM_NORESERVE VMFlags = 0x00200000
 
 	// vmAccess are the permission bits.
 	vmAccess = VM_READ | VM_WRITE | VM_EXEC

@@ -1,6 +1,9 @@
 package proc
 
-import "tamix/abi"
+import (
+	"tamix/abi"
+	"tamix/mm"
+)
 
 // Clone flags (include/uapi/linux/sched.h).
 const (
@@ -60,6 +63,38 @@ func CheckCloneFlags(flags uint64) error {
 		return abi.EINVAL
 	case flags&^uint64(supportedCloneFlags) != 0:
 		return abi.EINVAL
+	}
+	return nil
+}
+
+// CheckFSBase returns EPERM unless addr may become a user task's FS base:
+// an address below TASK_SIZE_MAX (mm.TaskSize, 0x7ffffffff000), so it is
+// canonical and in the lower half. Loading a non-canonical base with
+// WRMSR faults in ring 0; a kernel-half base would at least point user
+// TLS accesses at the kernel. Mirrors the ARCH_SET_FS check of
+// arch/x86/kernel/process_64.c:do_arch_prctl_64(), which clone's
+// CLONE_SETTLS reaches through copy_thread() -> set_new_tls(). Tamix
+// accepts an FS base in the kernel's [16 MiB, 4 GiB) hole as Linux would:
+// the page tables keep user accesses there out.
+func CheckFSBase(addr uint64) error {
+	if addr >= uint64(mm.TaskSize) {
+		return abi.EPERM
+	}
+	return nil
+}
+
+// CheckCloneArgs returns the errno clone gives for flags and tls before
+// any work is done, or nil: CheckCloneFlags first, then, for
+// CLONE_SETTLS, CheckFSBase(tls). Linux checks the TLS in copy_thread(),
+// late in copy_process(), so there a clone that also fails for want of
+// a PID or RLIMIT_NPROC reports EAGAIN instead of EPERM; Tamix checks
+// both up front and reports EPERM.
+func CheckCloneArgs(flags, tls uint64) error {
+	if err := CheckCloneFlags(flags); err != nil {
+		return err
+	}
+	if flags&CLONE_SETTLS != 0 {
+		return CheckFSBase(tls)
 	}
 	return nil
 }

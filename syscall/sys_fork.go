@@ -36,53 +36,40 @@ func forkResult(pid int, err error) int64 {
 }
 
 // sysClone: x86-64 argument order flags, newsp, parent_tid, child_tid, tls.
+// A CLONE_SETTLS address at or above TASK_SIZE_MAX is -EPERM
+// (proc.CheckCloneArgs), checked here before any work; Linux checks it
+// later, in copy_thread().
 func sysClone(t *proc.Task, r *amd64.PtRegs) int64 {
+	if err := proc.CheckCloneArgs(r.DI, r.R8); err != nil {
+		return errno(err)
+	}
 	return forkResult(proc.DoFork(&proc.CloneArgs{
 		Flags: r.DI, Stack: uintptr(r.SI), ParentTID: uintptr(r.DX),
 		ChildTID: uintptr(r.R10), TLS: r.R8,
 	}))
 }
 
-// maxArgs bounds argv/envp entries read from user space (MAX_ARG_STRINGS
-// is larger; the stack limit stops them earlier in Linux too).
-const maxArgs = 4096
+// pathMax is PATH_MAX, the longest path name with its NUL
+// (include/uapi/linux/limits.h).
+const pathMax = 4096
 
-// userStrings reads a NULL-terminated array of string pointers.
-func userStrings(t *proc.Task, addr uintptr) ([]string, error) {
-	var out []string
-	if addr == 0 {
-		return nil, nil
-	}
-	for i := 0; ; i++ {
-		if i >= maxArgs {
-			return nil, abi.E2BIG
-		}
-		var b [8]byte
-		if _, err := t.MM.CopyFromUser(b[:], addr+uintptr(8*i)); err != nil {
-			return nil, abi.EFAULT
-		}
-		p := le64(b[:])
-		if p == 0 {
-			return out, nil
-		}
-		s, err := t.MM.StrncpyFromUser(uintptr(p), 32*4096)
-		if err != nil {
-			return nil, abi.EFAULT
-		}
-		out = append(out, s)
-	}
-}
-
+// sysExecve reads the file name (at most PATH_MAX bytes with its NUL,
+// else ENAMETOOLONG), then argv and envp within Linux's limits
+// (proc.CopyExecArgs: E2BIG before the kernel copies more than the
+// budget RLIMIT_STACK gives the strings), and runs the program.
 func sysExecve(t *proc.Task, r *amd64.PtRegs) int64 {
-	name, err := t.MM.StrncpyFromUser(uintptr(r.DI), 4096)
+	name, err := t.MM.StrncpyFromUser(uintptr(r.DI), pathMax)
 	if err != nil {
 		return abi.EFAULT.Neg()
 	}
-	argv, err := userStrings(t, uintptr(r.SI))
-	if err != nil {
-		return errno(err)
+	if len(name) == pathMax {
+		return abi.ENAMETOOLONG.Neg()
 	}
-	envp, err := userStrings(t, uintptr(r.DX))
+	stackLimit := uint64(0) // the default, 8 MiB
+	if t.Signal != nil {
+		stackLimit = t.Signal.Rlim[proc.RLIMIT_STACK].Cur
+	}
+	argv, envp, err := proc.CopyExecArgs(t.MM, name, uintptr(r.SI), uintptr(r.DX), stackLimit)
 	if err != nil {
 		return errno(err)
 	}

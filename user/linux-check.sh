@@ -12,6 +12,7 @@
 #   - spin spins for the time asked and reports its nice value; two spins
 #     at nice 0 and 5 sharing one CPU count loops about 1024:335;
 #   - yieldbench prints one line per task;
+#   - abuse's KTAP cases (the regressions of issue 13) all pass;
 #   - forktest's KTAP cases all pass or skip, as an ordinary process and,
 #     where unshare(1) works (root), as PID 1 of a new PID namespace, as
 #     root and as user nobody (whom RLIMIT_NPROC binds);
@@ -146,6 +147,9 @@ ktap_check() {
 		echo "$2" | grep -v '^ok [0-9]* [a-z_0-9]*$' | sed 's/^/     /'
 	fi
 }
+
+out=$("$dir/abuse")
+ktap_check "abuse" "$out" $?
 
 out=$("$dir/forktest")
 ktap_check "forktest" "$out" $?

@@ -6,7 +6,8 @@
 #   make -f user/user.mk                  build build/user/* and build/initramfs.cpio
 #   make -f user/user.mk user-linux-test  run the programs on this Linux host and
 #                                         check their results (fault signals,
-#                                         badptr's errnos, xmm, hello, bench)
+#                                         badptr's and abuse's errnos, xmm, hello,
+#                                         bench)
 #   make -f user/user.mk user-clean       remove what this file builds
 #
 # Each program is one C file, user/NAME.c, built into build/user/NAME as a
@@ -19,7 +20,7 @@
 # mode 0755, owner root, mtime 0, names sorted: the same inputs give the
 # same archive byte for byte.
 
-USER_PROGS := badptr bench demo fault forktest hello sigtest spin xmm yieldbench
+USER_PROGS := abuse badptr bench demo fault forktest hello sigtest spin xmm yieldbench
 
 USER_CC ?= musl-gcc
 USER_CFLAGS ?= -static -O2 -Wall -Wextra

@@ -40,11 +40,15 @@ func init() {
 			{Name: "hello", Run: testHello},
 			{Name: "fault_signals", Run: testFaults},
 			{Name: "bad_pointers", Run: testBadPtr},
+			{Name: "abuse", Run: testAbuse, Timeout: 60 * time.Second},
 			{Name: "xmm_across_switches", Run: testXMM},
 			{Name: "exec_errors", Run: testExecErrors},
 			{Name: "stack_freed_by_next_task", Run: testStackFreedByNext},
 			{Name: "forktest_as_child", Run: testForktest, Timeout: 120 * time.Second},
 			{Name: "no_leaks", Run: testNoLeaks},
+			// Last: until trap entry clears DF, this case corrupts
+			// physical memory and may take the kernel down.
+			{Name: "abuse_direction_flag", Run: testAbuseDirectionFlag},
 		},
 	})
 }
@@ -100,6 +104,38 @@ func testBadPtr(t *ktap.T) {
 		t.Errorf("badptr: wait status %#x\n%s", status, out)
 	}
 	t.Logf("badptr: %d checks", strings.Count(out, "ok "))
+}
+
+// testAbuse runs user/abuse.c, the regressions of issue 13 (execve
+// argument limits, mmap larger than memory, bad TLS addresses for clone
+// and arch_prctl), all but the direction-flag case, which runs last.
+func testAbuse(t *ktap.T) {
+	runAbuse(t, "-x", "direction_flag_page_faults")
+}
+
+// testAbuseDirectionFlag runs abuse's page faults taken with the
+// direction flag set: fresh pages must be zero, which they are only if
+// kernel entry clears DF.
+func testAbuseDirectionFlag(t *ktap.T) {
+	runAbuse(t, "direction_flag_page_faults")
+}
+
+// runAbuse runs abuse with args; each of its KTAP cases that is
+// "not ok" fails the case, and its diagnostics are logged.
+func runAbuse(t *ktap.T, args ...string) {
+	status, out := run(t, append([]string{"abuse"}, args...)...)
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "# ") {
+			t.Logf("abuse: %s", l)
+		}
+		if strings.HasPrefix(l, "not ok") {
+			t.Errorf("abuse: %s", l)
+		}
+	}
+	if status != 0 || !strings.Contains(out, "KTAP version 1") {
+		t.Errorf("abuse: wait status %#x\n%s", status, out)
+	}
+	t.Logf("abuse: %d cases ok", strings.Count(out, "\nok "))
 }
 
 // testXMM runs two programs at once that keep different values in the

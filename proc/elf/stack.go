@@ -155,27 +155,18 @@ func LayoutStack(a *StackArgs) (*Stack, error) {
 	return st, nil
 }
 
-// checkStrings applies exec's limits to the strings. Mirrors
-// bprm_stack_limits(), count() and valid_arg_len() of fs/exec.c. Returns
-// the bytes the strings take with their NULs.
+// checkStrings applies exec's limits to the strings (ArgSpace: the
+// file name first, then the environment and the arguments, as
+// do_execveat_common() copies them). Returns the bytes the strings take
+// with their NULs.
 func checkStrings(a *StackArgs, argv []string) (uint64, error) {
 	if a.Top%16 != 0 {
 		return 0, wrap(ErrBadStack, "stack top %#x is not 16-byte aligned", a.Top)
 	}
-	if len(argv) > MaxArgStrings || len(a.Envp) > MaxArgStrings {
-		return 0, wrap(ErrTooBig, "%d arguments, %d environment strings", len(argv), len(a.Envp))
+	space, err := NewArgSpace(len(argv), len(a.Envp), a.StackLimit)
+	if err != nil {
+		return 0, err
 	}
-	rlim := a.StackLimit
-	if rlim == 0 {
-		rlim = DefaultStackLimit
-	}
-	limit := min(uint64(DefaultStackLimit)/4*3, rlim/4)
-	limit = max(limit, ArgMax)
-	ptrs := 8 * uint64(len(argv)+len(a.Envp))
-	if limit <= ptrs {
-		return 0, wrap(ErrTooBig, "%d pointers exceed the limit of %d bytes", len(argv)+len(a.Envp), limit)
-	}
-	limit -= ptrs
 	total := uint64(0)
 	for _, list := range [][]string{{a.ExecFn}, a.Envp, argv} {
 		for _, s := range list {
@@ -183,14 +174,11 @@ func checkStrings(a *StackArgs, argv []string) (uint64, error) {
 				return 0, wrap(ErrBadStack, "NUL byte inside %q", s)
 			}
 			n := uint64(len(s)) + 1
-			if n > MaxArgStrlen {
-				return 0, wrap(ErrTooBig, "string of %d bytes is longer than MAX_ARG_STRLEN", n)
+			if err := space.Take(n); err != nil {
+				return 0, err
 			}
 			total += n
 		}
-	}
-	if total > limit {
-		return 0, wrap(ErrTooBig, "strings take %d bytes, the limit is %d", total, limit)
 	}
 	return total, nil
 }

@@ -47,11 +47,14 @@ slow) echo first; sleep 1; echo second; exit 1 ;;
 esac
 `
 
-// env is a scratch directory with a fake QEMU, a fake /dev/kvm and a
-// kernel file.
+// env is a scratch directory with a copy of qemu.sh, a fake QEMU, a fake
+// /dev/kvm and a kernel file. The copy makes the directory qemu.sh's root,
+// so its defaults (build/tamix.elf, build/initramfs.cpio) are the test's,
+// not whatever the repository's build/ holds.
 type env struct {
 	t      *testing.T
 	dir    string
+	script string
 	qemu   string
 	kernel string
 	kvm    string
@@ -66,12 +69,18 @@ func newEnv(t *testing.T) *env {
 	e := &env{
 		t:      t,
 		dir:    dir,
+		script: filepath.Join(dir, "qemu.sh"),
 		qemu:   filepath.Join(dir, "qemu-system-x86_64"),
 		kernel: filepath.Join(dir, "tamix.elf"),
 		kvm:    filepath.Join(dir, "kvm"),
 		cache:  filepath.Join(dir, "build", ".accel-probe"),
 		log:    filepath.Join(dir, "qemu.log"),
 	}
+	script, err := os.ReadFile("../../qemu.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.write(e.script, string(script), 0o755)
 	e.write(e.qemu, fakeQEMU, 0o755)
 	e.write(e.kernel, "not really an ELF\n", 0o644)
 	e.write(e.kvm, "", 0o666)
@@ -100,11 +109,7 @@ type result struct {
 
 // command prepares qemu.sh with the scratch environment.
 func (e *env) command(args ...string) *exec.Cmd {
-	script, err := filepath.Abs("../../qemu.sh")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	cmd := exec.Command("bash", append([]string{script}, args...)...)
+	cmd := exec.Command("bash", append([]string{e.script}, args...)...)
 	cmd.Dir = e.dir
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TAMIX_") && !strings.HasPrefix(kv, "FAKE_") {
@@ -225,9 +230,44 @@ func TestDryRunOptions(t *testing.T) {
 func TestDefaultKernel(t *testing.T) {
 	e := newEnv(t).set("TAMIX_ACCEL=tcg")
 	r := e.run("--dry-run")
-	root, _ := filepath.Abs("../..")
-	if want := "-kernel " + filepath.Join(root, "build", "tamix.elf") + "\n"; !strings.HasSuffix(r.stdout, want) {
+	if want := "-kernel " + filepath.Join(e.dir, "build", "tamix.elf") + "\n"; !strings.HasSuffix(r.stdout, want) {
 		t.Errorf("stdout %q, want suffix %q", r.stdout, want)
+	}
+}
+
+// Without --initrd, qemu.sh passes build/initramfs.cpio beside itself when
+// it exists, so that "./qemu.sh -- tamix.test=all" reaches the user suite's
+// programs; an explicit --initrd wins.
+func TestDefaultInitrd(t *testing.T) {
+	e := newEnv(t).set("TAMIX_ACCEL=tcg")
+	if r := e.run("--dry-run", "--", "tamix.test=all"); strings.Contains(r.stdout, "-initrd") {
+		t.Errorf("no build/initramfs.cpio, yet: %q", r.stdout)
+	}
+	def := filepath.Join(e.dir, "build", "initramfs.cpio")
+	if err := os.MkdirAll(filepath.Dir(def), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.write(def, "070701 not really a cpio\n", 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--", "tamix.test=all"}, " -initrd " + def + " -append tamix.test=all\n"},
+		{[]string{"--init", "/hello"}, " -initrd " + def + " -append init=/hello\n"},
+		{[]string{"--initrd", "other.cpio"}, " -initrd other.cpio\n"},
+	} {
+		r := e.run(append([]string{"--dry-run"}, tc.args...)...)
+		if r.status != 0 || !strings.HasSuffix(r.stdout, tc.want) {
+			t.Errorf("%q: status %d, stdout %q, want suffix %q", tc.args, r.status, r.stdout, tc.want)
+		}
+	}
+	// Run, not dry: the fake QEMU gets the same -initrd.
+	e.set("FAKE_TCG=exit:1")
+	if r := e.run("--kernel", e.kernel, "--", "tamix.test=all"); r.status != 0 {
+		t.Errorf("status %d, stderr %q", r.status, r.stderr)
+	}
+	if l := e.launches(); len(l) != 1 || !strings.Contains(l[0], "-initrd "+def+" ") {
+		t.Errorf("launches %q, want -initrd %s", l, def)
 	}
 }
 
