@@ -53,8 +53,8 @@ const (
 func sysArchPrctl(t *proc.Task, r *amd64.PtRegs) int64 {
 	switch r.DI {
 	case archSetFS:
-		if r.SI >= 1<<47 { // must be a canonical user address
-			return abi.EPERM.Neg()
+		if err := proc.CheckFSBase(r.SI); err != nil { // below TASK_SIZE_MAX, as Linux
+			return errno(err)
 		}
 		t.User.FSBase = r.SI
 		return 0

@@ -252,6 +252,7 @@ static void t_arch_prctl_set_fs_bad_address(void)
 {
 	check("arch_prctl(ARCH_SET_FS, 0x800000000000)", -set_fs_in_child(NONCANONICAL), -EPERM_);
 	check("arch_prctl(ARCH_SET_FS, 0xffff800000000000)", -set_fs_in_child(KERNEL_HALF), -EPERM_);
+	check("arch_prctl(ARCH_SET_FS, 0x7ffffffff000)", -set_fs_in_child(0x7ffffffff000L), -EPERM_);
 	check("arch_prctl(ARCH_SET_FS, 0x7fffffffe000)", -set_fs_in_child(0x7fffffffe000L), 0);
 }
 
