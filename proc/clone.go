@@ -47,8 +47,8 @@ const supportedCloneFlags = CSIGNAL | CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_
 //   - CLONE_NEWNS|CLONE_FS and CLONE_NEWUSER|CLONE_FS: EINVAL
 //   - CLONE_THREAD without CLONE_SIGHAND: EINVAL (threads share signal handlers)
 //   - CLONE_SIGHAND without CLONE_VM: EINVAL (shared handlers need shared memory)
-//   - CLONE_PARENT or CLONE_THREAD from init (the task with pid 1): EINVAL
-//     (init's siblings would have no reaper), checked by the caller
+//   - CLONE_PARENT from init (SIGNAL_UNKILLABLE): EINVAL (init's siblings
+//     would have no reaper), checked by the caller; init may create threads
 //
 // plus Tamix's own: flags it does not implement give EINVAL.
 func CheckCloneFlags(flags uint64) error {

@@ -18,6 +18,10 @@ func Execve(filename string, argv, envp []string) error {
 		return err
 	}
 	t := Current()
+	if err := deThread(t); err != nil {
+		img.MM.Put()
+		return err
+	}
 	// Point of no return.
 	mmRelease(t)
 	exitMM(t)
@@ -40,6 +44,7 @@ func Execve(filename string, argv, envp []string) error {
 	if t.Files == nil {
 		t.Files = NewConsoleFiles()
 	} else {
+		unshareFiles(t)
 		t.Files.closeOnExec()
 	}
 	return nil

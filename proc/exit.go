@@ -12,15 +12,20 @@ import (
 var InitExit func(status int)
 
 // DoExit ends the current task with wait status code: it releases the
-// address space and the files, hands its children to init and becomes a
-// zombie for its parent (ExitNotify), and schedules away for the last
-// time. It cannot free the kernel stack it is running on: the next task
-// does, in FinishTaskSwitch. The Task and its PID go when it is reaped
-// (ReleaseTask). Does not return. Mirrors kernel/exit.c:do_exit().
+// address space and the files, hands its children to another thread of
+// its group or to init, becomes a zombie for its parent (ExitNotify), and
+// schedules away for the last time. It cannot free the kernel stack the
+// switch away from it starts on: the next task does, in
+// FinishTaskSwitch. (In Tamix the dying goroutine itself runs on its Go
+// stack, not on that 16 KiB stack, which only the CPU uses for traps from
+// user mode; the rule is kept so that a stack is never freed while its
+// task may still be switched away from.) The Task and its PID go when it
+// is reaped (ReleaseTask). Does not return. Mirrors kernel/exit.c:do_exit().
 func DoExit(code int) {
 	t := Current()
 	tasklistLock.Lock()
 	t.Flags |= PF_EXITING
+	groupDead := len(threadsLocked(t)) == 1
 	tasklistLock.Unlock()
 	mmRelease(t)
 	exitMM(t)
@@ -29,8 +34,8 @@ func DoExit(code int) {
 		t.Files = nil
 	}
 	exitSignals(t)
-	if t.PID == 1 && InitExit != nil {
-		InitExit(code)
+	if t.TGID == 1 && groupDead && InitExit != nil {
+		InitExit(groupExitCode(t, code))
 	}
 	ExitNotify(t, code)
 	t.SetState(sched.TaskDead)
@@ -38,11 +43,26 @@ func DoExit(code int) {
 	panic("proc: a dead task was scheduled")
 }
 
+// groupExitCode is the status a process reports: that of a group exit
+// (exit_group, a fatal signal) if one happened, else the task's own.
+func groupExitCode(t *Task, code int) int {
+	if t.Signal == nil || t.Sighand == nil {
+		return code
+	}
+	t.Sighand.Siglock.Lock()
+	defer t.Sighand.Siglock.Unlock()
+	if t.Signal.Flags&SIGNAL_GROUP_EXIT != 0 {
+		return t.Signal.GroupExitCode
+	}
+	return code
+}
+
 // mmRelease does what must happen when a task leaves its address space
-// (exit or exec): clear the TID at CLONE_CHILD_CLEARTID's address and
+// (exit or exec): release the robust futexes it holds, clear the TID at CLONE_CHILD_CLEARTID's address and
 // wake a futex waiter there (pthread_join), and let a vfork parent run.
 // Mirrors kernel/fork.c:mm_release().
 func mmRelease(t *Task) {
+	exitRobustList(t) // futex_exit_release()
 	if t.ClearChildTID != 0 && t.MM != nil {
 		putUserInt32(t, t.ClearChildTID, 0)
 		FutexWake(t.MM, t.ClearChildTID, 1)
@@ -54,33 +74,20 @@ func mmRelease(t *Task) {
 	}
 }
 
-// ExitNotify gives t's children to init, makes t a zombie with wait
-// status code and tells its parent: SIGCHLD with CLD_EXITED or
-// CLD_KILLED (do_notify_parent) and a wake-up of its wait4. A task whose
-// parent ignores SIGCHLD or set SA_NOCLDWAIT, whose exit signal is -1
-// (threads, kthreadd's children) or that has no parent is reaped at
-// once. A process group this exit orphans gets SIGHUP and SIGCONT if it
-// has stopped members. Mirrors kernel/exit.c:exit_notify() with
-// forget_original_parent() and kill_orphaned_pgrp().
+// ExitNotify hands t's children to a new reaper, makes t a zombie with
+// wait status code and tells its parent: SIGCHLD with CLD_EXITED or
+// CLD_KILLED and a wake-up of its wait4. A thread other than the leader
+// is reaped at once; when it was the last one and the leader is already
+// a zombie, the parent hears of the process now. A leader whose threads
+// still live stays a zombie nobody is told about (delay_group_leader). A
+// process whose parent ignores SIGCHLD or set SA_NOCLDWAIT, or that has
+// no parent, is reaped at once. A process group this exit orphans gets
+// SIGHUP and SIGCONT if it has stopped members. Mirrors
+// kernel/exit.c:exit_notify() with forget_original_parent() and
+// kill_orphaned_pgrp().
 func ExitNotify(t *Task, code int) {
 	tasklistLock.Lock()
-	init := tasks[1]
-	reaperWake := false
-	for _, c := range t.Children {
-		if init == nil || c == init {
-			continue
-		}
-		c.Parent, c.RealParent = init, init
-		init.Children = append(init.Children, c)
-		if c.ExitState == EXIT_ZOMBIE {
-			reaperWake = true
-		}
-		if c.ExitSignal != -1 {
-			c.ExitSignal = SIGCHLD // reparent_leader()
-		}
-		killOrphanedPgrpLocked(c, t)
-	}
-	t.Children = nil
+	reaper := forgetOriginalParentLocked(t)
 	if t.TGID == t.PID {
 		killOrphanedPgrpLocked(t, nil)
 	}
@@ -88,20 +95,89 @@ func ExitNotify(t *Task, code int) {
 	t.ExitState = EXIT_ZOMBIE
 	nrThreads--
 	parent := t.Parent
-	autoreap := t.ExitSignal == -1 || parent == nil
-	if !autoreap {
-		autoreap = doNotifyParentLocked(t, parent, code)
+	leader := tasks[t.TGID]
+	autoreap := true
+	if t == leader && parent != nil && !groupAliveLocked(t) {
+		autoreap = doNotifyParentLocked(t, parent, groupExitCodeLocked(t, code))
+	} else if t == leader {
+		autoreap = parent == nil
 	}
+	s := t.Signal
 	tasklistLock.Unlock()
 	close(t.exited)
-	if reaperWake && init != nil {
-		init.ChildWait.WakeUp()
+	if reaper != nil {
+		reaper.Signal.ChildWait.WakeUp()
 	}
 	if autoreap {
 		ReleaseTask(t)
 	}
-	if parent != nil {
-		parent.ChildWait.WakeUp() // __wake_up_parent; a reaped child too may end a wait (ECHILD)
+	if t != leader && leader != nil {
+		notifyLeaderIfLast(leader)
+	}
+	if parent != nil && parent.Signal != nil {
+		parent.Signal.ChildWait.WakeUp() // __wake_up_parent; a reaped child too may end a wait (ECHILD)
+	}
+	if s != nil {
+		s.execWait.WakeUp() // a de_thread may be waiting for this thread
+	}
+}
+
+// groupExitCodeLocked is groupExitCode for a caller holding tasklistLock.
+func groupExitCodeLocked(t *Task, code int) int { return groupExitCode(t, code) }
+
+// forgetOriginalParentLocked gives t's children to another live thread of
+// its group, or to init, resetting their exit signal to SIGCHLD, and
+// returns the new reaper if a zombie among them needs reaping. Caller
+// holds tasklistLock. Mirrors kernel/exit.c:forget_original_parent() with
+// find_new_reaper().
+func forgetOriginalParentLocked(t *Task) *Task {
+	reaper := tasks[1]
+	for _, o := range threadsLocked(t)[1:] {
+		if o.Flags&PF_EXITING == 0 {
+			reaper = o
+			break
+		}
+	}
+	wake := false
+	for _, c := range t.Children {
+		if reaper == nil || c == reaper {
+			continue
+		}
+		c.Parent, c.RealParent = reaper, reaper
+		reaper.Children = append(reaper.Children, c)
+		if c.ExitState == EXIT_ZOMBIE {
+			wake = true
+		}
+		if c.ExitSignal != -1 {
+			c.ExitSignal = SIGCHLD // reparent_leader()
+		}
+		killOrphanedPgrpLocked(c, t)
+	}
+	t.Children = nil
+	if wake {
+		return reaper
+	}
+	return nil
+}
+
+// notifyLeaderIfLast tells the parent about a process whose leader exited
+// before its other threads, once the last of them is gone, and reaps the
+// leader if the parent does not want it. Mirrors the zap_leader part of
+// kernel/exit.c:release_task().
+func notifyLeaderIfLast(leader *Task) {
+	tasklistLock.Lock()
+	if leader.ExitState != EXIT_ZOMBIE || groupAliveLocked(leader) || leader.Parent == nil {
+		tasklistLock.Unlock()
+		return
+	}
+	if leader.Signal.groupExec != nil {
+		tasklistLock.Unlock()
+		return // de_thread is taking the leader's place: no one is told
+	}
+	autoreap := doNotifyParentLocked(leader, leader.Parent, groupExitCodeLocked(leader, leader.ExitCode))
+	tasklistLock.Unlock()
+	if autoreap {
+		ReleaseTask(leader)
 	}
 }
 

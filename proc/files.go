@@ -112,6 +112,13 @@ func (ft *FileTable) dup() *FileTable {
 	return n
 }
 
+// shared reports whether another task uses the table too.
+func (ft *FileTable) shared() bool {
+	ft.mu.Lock()
+	defer ft.mu.Unlock()
+	return ft.users > 1
+}
+
 // Put drops a task's reference; the last one closes every descriptor.
 // Mirrors fs/file.c:put_files_struct().
 func (ft *FileTable) Put() {

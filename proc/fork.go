@@ -68,8 +68,8 @@ func CopyProcess(p *Task, args *CloneArgs) (*Task, error) {
 	if err := CheckCloneFlags(flags); err != nil {
 		return nil, err
 	}
-	if flags&(CLONE_PARENT|CLONE_THREAD) != 0 && p.PID == 1 {
-		return nil, abi.EINVAL // init's siblings would have no reaper
+	if flags&CLONE_PARENT != 0 && p.Signal != nil && p.Signal.Flags&SIGNAL_UNKILLABLE != 0 {
+		return nil, abi.EINVAL // init's siblings would have no reaper; its threads are fine
 	}
 	if err := chargeTask(p); err != nil {
 		return nil, err
@@ -85,6 +85,7 @@ func CopyProcess(p *Task, args *CloneArgs) (*Task, error) {
 	CopySighand(flags, p, child)
 	CopySignal(flags, p, child)
 	if err := CopyMM(flags, p, child); err != nil {
+		exitFilesOf(child)
 		freeTaskStruct(child)
 		unchargeTask()
 		return nil, err
@@ -93,6 +94,7 @@ func CopyProcess(p *Task, args *CloneArgs) (*Task, error) {
 	pid, err := pids.Alloc() // alloc_pid()
 	if err != nil {
 		exitMMOf(child)
+		exitFilesOf(child)
 		freeTaskStruct(child)
 		unchargeTask()
 		return nil, abi.EAGAIN
@@ -231,6 +233,15 @@ func CopyMM(flags uint64, p, child *Task) error {
 	m.SetTLB(tlb)
 	child.MM, child.ActiveMM = m, m
 	return nil
+}
+
+// exitFilesOf drops a child's descriptor table while unwinding a failed
+// fork (the bad_fork_cleanup_files step of copy_process()).
+func exitFilesOf(t *Task) {
+	if t.Files != nil {
+		t.Files.Put()
+		t.Files = nil
+	}
 }
 
 // exitMMOf drops a child's MM while unwinding a failed fork.

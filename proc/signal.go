@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"tamix/abi"
+	"tamix/sched"
 )
 
 // This file is the data of signals (include/linux/signal_types.h,
@@ -117,6 +118,16 @@ type SignalStruct struct {
 
 	// ItReal is the ITIMER_REAL timer (alarm, setitimer); see itimer.go.
 	ItReal ITimer
+
+	// ChildWait is where the process's threads sleep in wait4 and
+	// waitid (wait_chldexit): children wake it when they stop, continue
+	// or exit. It has its own lock.
+	ChildWait sched.WaitQueue
+	// groupExec is the thread that is exec'ing and waits in deThread for
+	// the others to die (group_exec_task); execWait is where it waits.
+	// groupExec is protected by Siglock.
+	groupExec *Task
+	execWait  sched.WaitQueue
 }
 
 // SigPending is a set of pending signals with their queued siginfo

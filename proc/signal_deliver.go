@@ -236,7 +236,7 @@ func notifyParentCldstopLocked(t *Task, why int) {
 		info := NewChildInfo(SIGCHLD, why, leader.TGID, status, leader.Utime, 0)
 		sendSignalLocked(SIGCHLD, info, parent, true)
 	}
-	parent.ChildWait.WakeUp()
+	parent.Signal.ChildWait.WakeUp()
 }
 
 // DoGroupExit ends every thread of the current process with wait status
@@ -248,9 +248,13 @@ func DoGroupExit(code int) {
 	sh := t.Sighand
 	sh.Siglock.Lock()
 	s := t.Signal
-	if s.Flags&SIGNAL_GROUP_EXIT != 0 {
+	switch {
+	case s.groupExec != nil && s.groupExec != t:
+		// Killed by de_thread: the process lives on in the exec'ing
+		// thread, so this is not a group exit.
+	case s.Flags&SIGNAL_GROUP_EXIT != 0:
 		code = s.GroupExitCode
-	} else {
+	default:
 		s.Flags = SIGNAL_GROUP_EXIT
 		s.GroupExitCode = code
 		s.GroupStopCount = 0

@@ -69,9 +69,6 @@ type Task struct {
 	// and CLONE_THREAD.
 	Sighand *Sighand
 	Signal  *SignalStruct
-	// ChildWait is where the task sleeps in wait4 (Linux keeps it in
-	// signal_struct as wait_chldexit); children wake it at exit.
-	ChildWait sched.WaitQueue
 
 	// vforkDone is completed when a vfork child execs or exits
 	// (task_struct.vfork_done). SetChildTID and ClearChildTID are the
@@ -79,6 +76,9 @@ type Task struct {
 	// set_tid_address. The task's own fields.
 	vforkDone                  *sched.Completion
 	SetChildTID, ClearChildTID uintptr
+	// RobustList is the user address of the thread's robust-futex list
+	// head (set_robust_list); the task's own.
+	RobustList uintptr
 
 	// kthread is the kernel-thread state (nil for user tasks); kfn is a
 	// kernel thread's function, run by ret_from_fork.
@@ -178,6 +178,18 @@ func Current() *Task {
 		return nil
 	}
 	return th.Owner.(*Task)
+}
+
+// SetComm renames the task (prctl PR_SET_NAME; Linux's set_task_comm),
+// truncated to TASK_COMM_LEN-1 bytes.
+func (t *Task) SetComm(name string) {
+	if len(name) > 15 {
+		name = name[:15]
+	}
+	tasklistLock.Lock()
+	t.Comm = name
+	t.Thread.Name = name
+	tasklistLock.Unlock()
 }
 
 // Exited returns a channel closed when t has exited (become a zombie).

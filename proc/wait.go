@@ -46,7 +46,7 @@ func DoWaitResult(pid int, options int) (WaitResult, error) {
 	var res WaitResult
 	var err error
 	found := false
-	p.ChildWait.Wait(func() bool {
+	p.Signal.ChildWait.Wait(func() bool {
 		res, found, err = waitConsider(p, pid, options)
 		return found || err != nil || options&WNOHANG != 0
 	}, true, SignalPending, -1)
@@ -131,9 +131,10 @@ func waitReportLocked(c *Task, options int) (WaitResult, bool) {
 		if options&WEXITED == 0 || groupAliveLocked(c) {
 			return WaitResult{}, false
 		}
-		r := WaitResult{PID: c.PID, Status: c.ExitCode, Code: abi.CLD_EXITED, SigSt: c.ExitCode >> 8 & 0xff}
-		if c.ExitCode&0x7f != 0 {
-			r.Code, r.SigSt = abi.CLD_KILLED, c.ExitCode&0x7f
+		code := groupExitCodeLocked(c, c.ExitCode)
+		r := WaitResult{PID: c.PID, Status: code, Code: abi.CLD_EXITED, SigSt: code >> 8 & 0xff}
+		if code&0x7f != 0 {
+			r.Code, r.SigSt = abi.CLD_KILLED, code&0x7f
 		}
 		return r, true
 	}

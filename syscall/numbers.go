@@ -71,6 +71,7 @@ const (
 	SysSigaltstack      = 131
 	SysGetpriority      = 140
 	SysSetpriority      = 141
+	SysPrctl            = 157
 	SysArchPrctl        = 158
 	SysGettid           = 186
 	SysTkill            = 200
@@ -87,6 +88,7 @@ const (
 	SysOpenat           = 257
 	SysNewfstatat       = 262
 	SysWaitid           = 247
+	SysGetRobustList    = 274
 	SysSetRobustList    = 273
 	SysRtTgsigqueueinfo = 297
 	SysDup3             = 292
@@ -126,6 +128,7 @@ var names = map[int]string{
 	SysRtSigtimedwait: "rt_sigtimedwait", SysRtSigqueueinfo: "rt_sigqueueinfo",
 	SysRtSigsuspend: "rt_sigsuspend", SysSigaltstack: "sigaltstack",
 	SysRestartSyscall: "restart_syscall", SysRtTgsigqueueinfo: "rt_tgsigqueueinfo",
+	SysPrctl: "prctl", SysGetRobustList: "get_robust_list",
 }
 
 // Name returns the system call's name, or "syscall_N".

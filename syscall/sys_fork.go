@@ -3,8 +3,6 @@
 package syscall
 
 import (
-	"time"
-
 	"tamix/abi"
 	"tamix/arch/amd64"
 	"tamix/proc"
@@ -25,7 +23,6 @@ func init() {
 	register(SysWait4, sysWait4)
 	register(SysWaitid, sysWaitid)
 	register(SysGetppid, sysGetppid)
-	register(SysFutex, sysFutex)
 }
 
 func forkResult(pid int, err error) int64 {
@@ -163,48 +160,4 @@ func sysGetppid(t *proc.Task, r *amd64.PtRegs) int64 {
 		return int64(p.TGID)
 	}
 	return 0
-}
-
-// futex operations (include/uapi/linux/futex.h).
-const (
-	futexWaitOp      = 0
-	futexWake        = 1
-	futexPrivateFlag = 128
-	futexClockRT     = 256
-)
-
-// sysFutex implements FUTEX_WAIT and FUTEX_WAKE (private or not: Tamix
-// keys both by address space); the other operations give -ENOSYS.
-func sysFutex(t *proc.Task, r *amd64.PtRegs) int64 {
-	op := int(r.SI) &^ (futexPrivateFlag | futexClockRT)
-	switch op {
-	case futexWaitOp:
-		timeout, err := userTimeout(t, uintptr(r.R10))
-		if err != nil {
-			return errno(err)
-		}
-		return futexWait(t, uintptr(r.DI), uint32(r.DX), timeout)
-	case futexWake:
-		return int64(proc.FutexWake(t.MM, uintptr(r.DI), int(int32(r.DX))))
-	}
-	logf("pid %d (%s): futex op %d is not implemented: -ENOSYS", t.PID, t.Comm, op)
-	return abi.ENOSYS.Neg()
-}
-
-// futexWait waits; a signal during a wait without a timeout restarts it
-// per SA_RESTART (ERESTARTSYS), one during a timed wait goes through
-// restart_syscall(2) with the time left (futex_wait_restart), as Linux.
-func futexWait(t *proc.Task, addr uintptr, val uint32, timeout time.Duration) int64 {
-	var deadline time.Time
-	if timeout >= 0 {
-		deadline = time.Now().Add(timeout)
-	}
-	err := proc.FutexWait(t, addr, val, timeout)
-	if err == abi.ERESTARTSYS && timeout >= 0 {
-		t.RestartFn = func(t *proc.Task) int64 {
-			return futexWait(t, addr, val, max(time.Until(deadline), 0))
-		}
-		return abi.ERESTART_RESTARTBLOCK.Neg()
-	}
-	return errno(err)
 }

@@ -15,6 +15,9 @@ func init() {
 	register(SysMmap, sysMmap)
 	register(SysMunmap, sysMunmap)
 	register(SysMprotect, sysMprotect)
+	register(SysMadvise, func(t *proc.Task, r *amd64.PtRegs) int64 {
+		return errno(t.MM.Madvise(uintptr(r.DI), uintptr(r.SI), int(int32(r.DX))))
+	})
 }
 
 func sysBrk(t *proc.Task, r *amd64.PtRegs) int64 {
