@@ -23,6 +23,10 @@ type OpenFile struct {
 	mu    sync.Mutex
 	refs  int
 	Flags int // O_ACCMODE, O_APPEND, O_NONBLOCK; protected by mu
+	// onRelease are called when the last reference goes, before
+	// Release: epoll drops the file from its interest lists there
+	// (eventpoll_release). Protected by mu.
+	onRelease map[*epitem]func()
 }
 
 // NewOpenFile wraps f with one reference.
@@ -58,8 +62,15 @@ func (f *OpenFile) put() {
 	f.mu.Lock()
 	f.refs--
 	last := f.refs == 0
+	hooks := f.onRelease
+	if last {
+		f.onRelease = nil
+	}
 	f.mu.Unlock()
 	if last {
+		for _, h := range hooks {
+			h()
+		}
 		f.Release()
 	}
 }
@@ -247,6 +258,12 @@ func (ft *FileTable) closeOnExec() {
 type consoleFile struct{}
 
 func (consoleFile) Read(t *Task, p []byte) (int, error) { return 0, nil }
+
+// Poll: the console can always be written, and reading it gives end of
+// file at once (readable, hung up) until it has an input driver.
+func (consoleFile) Poll(t *Task, pt *PollTable) uint32 {
+	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM | EPOLLHUP
+}
 
 func (consoleFile) Write(t *Task, p []byte) (int, error) {
 	w := t.Console

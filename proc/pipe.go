@@ -101,6 +101,34 @@ func (e *pipeEnd) Write(t *Task, b []byte) (int, error) {
 	return done, nil
 }
 
+// Poll reports a pipe end's readiness: the read end is readable when
+// data is buffered and hung up when no writer is left; the write end is
+// writable while there is room and in error when no reader is left.
+// Mirrors fs/pipe.c:pipe_poll().
+func (e *pipeEnd) Poll(t *Task, pt *PollTable) uint32 {
+	p := e.p
+	pt.Wait(&p.wait)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var m uint32
+	if !e.write {
+		if len(p.buf) > 0 {
+			m |= EPOLLIN | EPOLLRDNORM
+		}
+		if p.writers == 0 {
+			m |= EPOLLHUP
+		}
+		return m
+	}
+	if len(p.buf) < PipeBuf {
+		m |= EPOLLOUT | EPOLLWRNORM
+	}
+	if p.readers == 0 {
+		m |= EPOLLERR
+	}
+	return m
+}
+
 // Release closes one end; the other side's sleepers see EOF or EPIPE.
 func (e *pipeEnd) Release() {
 	p := e.p

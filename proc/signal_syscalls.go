@@ -101,3 +101,15 @@ func (t *Task) dequeueSetLocked(set Sigset) (int, *Siginfo) {
 	t.Blocked = saved
 	return sig, info
 }
+
+// RestoreSigmaskAfter puts back the mask a call replaced for its wait
+// (epoll_pwait, ppoll, pselect): now, or, if the call was interrupted by
+// a signal, after its handler has run (restore_saved_sigmask_unless()).
+func (t *Task) RestoreSigmaskAfter(saved Sigset, interrupted bool) {
+	if interrupted {
+		t.SavedSigmask = saved
+		t.restoreSigmask = true
+		return
+	}
+	t.SetBlocked(saved)
+}

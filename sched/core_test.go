@@ -125,3 +125,16 @@ func TestTryToWakeUpRunnable(t *testing.T) {
 		t.Error("an uninterruptible sleeper was woken by an interruptible wake-up")
 	}
 }
+
+func TestWaitQueueCallbacks(t *testing.T) {
+	var q WaitQueue
+	n := 0
+	remove := q.AddCallback(func() { n++ })
+	q.WakeUp()
+	q.WakeUp()
+	remove()
+	q.WakeUp()
+	if n != 2 {
+		t.Errorf("callback ran %d times, want 2 (kept across wake-ups, gone after remove)", n)
+	}
+}

@@ -11,6 +11,34 @@ import (
 type WaitQueue struct {
 	mu      sync.Mutex
 	waiters []*Thread
+	// callbacks are wait entries with their own wake function (Linux's
+	// wait_queue_entry with ->func, e.g. epoll's ep_poll_callback):
+	// called at every WakeUp, and kept until removed.
+	callbacks []*waitCallback
+}
+
+// waitCallback is one callback entry.
+type waitCallback struct{ fn func() }
+
+// AddCallback registers fn to be called at every WakeUp of q, until the
+// returned function removes it. fn runs in the waker's context with no
+// lock of q held, and must not sleep. Mirrors add_wait_queue() of an
+// entry whose wake function is not default_wake_function.
+func (q *WaitQueue) AddCallback(fn func()) (remove func()) {
+	c := &waitCallback{fn}
+	q.mu.Lock()
+	q.callbacks = append(q.callbacks, c)
+	q.mu.Unlock()
+	return func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		for i, x := range q.callbacks {
+			if x == c {
+				q.callbacks = append(q.callbacks[:i:i], q.callbacks[i+1:]...)
+				return
+			}
+		}
+	}
 }
 
 // add and remove the current task (add_wait_queue / remove_wait_queue).
@@ -37,9 +65,13 @@ func (q *WaitQueue) WakeUp() {
 	q.mu.Lock()
 	ws := q.waiters
 	q.waiters = nil
+	cbs := q.callbacks
 	q.mu.Unlock()
 	for _, t := range ws {
 		WakeUpProcess(t)
+	}
+	for _, c := range cbs {
+		c.fn()
 	}
 }
 

@@ -91,6 +91,14 @@ const (
 	SysGetRobustList    = 274
 	SysSetRobustList    = 273
 	SysRtTgsigqueueinfo = 297
+	SysEpollCreate      = 213
+	SysEpollWait        = 232
+	SysEpollCtl         = 233
+	SysEpollPwait       = 281
+	SysEventfd          = 284
+	SysEventfd2         = 290
+	SysEpollCreate1     = 291
+	SysEpollPwait2      = 441
 	SysDup3             = 292
 	SysPipe2            = 293
 	SysPrlimit64        = 302
@@ -128,7 +136,9 @@ var names = map[int]string{
 	SysRtSigtimedwait: "rt_sigtimedwait", SysRtSigqueueinfo: "rt_sigqueueinfo",
 	SysRtSigsuspend: "rt_sigsuspend", SysSigaltstack: "sigaltstack",
 	SysRestartSyscall: "restart_syscall", SysRtTgsigqueueinfo: "rt_tgsigqueueinfo",
-	SysPrctl: "prctl", SysGetRobustList: "get_robust_list",
+	SysPrctl: "prctl", SysEpollCreate: "epoll_create", SysEpollWait: "epoll_wait",
+	SysEpollCtl: "epoll_ctl", SysEpollPwait: "epoll_pwait", SysEventfd: "eventfd",
+	SysEventfd2: "eventfd2", SysEpollCreate1: "epoll_create1", SysEpollPwait2: "epoll_pwait2", SysGetRobustList: "get_robust_list",
 }
 
 // Name returns the system call's name, or "syscall_N".

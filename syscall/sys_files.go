@@ -85,6 +85,8 @@ func pipe2(t *proc.Task, fds uintptr, flags int) int64 {
 		return abi.EINVAL.Neg()
 	}
 	rd, wr := proc.NewPipe()
+	rd.SetFlags(oNonblock, flags)
+	wr.SetFlags(oNonblock, flags)
 	cloexec := flags&oCloexec != 0
 	r, err := t.Files.Install(rd, 0, cloexec)
 	if err != nil {

@@ -30,11 +30,26 @@ func sysWrite(t *proc.Task, r *amd64.PtRegs) int64 {
 	if _, err := t.MM.CopyFromUser(buf, uintptr(r.SI)); err != nil {
 		return abi.EFAULT.Neg()
 	}
+	if wouldBlock(t, f, proc.EPOLLOUT) {
+		return abi.EAGAIN.Neg()
+	}
 	w, err := f.Write(t, buf)
 	if err != nil {
 		return errno(err)
 	}
 	return int64(w)
+}
+
+// wouldBlock reports whether an I/O on f must fail with EAGAIN instead of
+// sleeping: f is O_NONBLOCK, can be polled, and is neither ready for want
+// nor hung up or in error (then the call itself reports end of file or
+// EPIPE).
+func wouldBlock(t *proc.Task, f *proc.OpenFile, want uint32) bool {
+	if f.GetFlags()&oNonblock == 0 {
+		return false
+	}
+	m, ok := proc.PollFile(t, f, nil)
+	return ok && m&(want|proc.EPOLLHUP|proc.EPOLLERR) == 0
 }
 
 func sysRead(t *proc.Task, r *amd64.PtRegs) int64 {
@@ -43,6 +58,9 @@ func sysRead(t *proc.Task, r *amd64.PtRegs) int64 {
 		return errno(err)
 	}
 	buf := make([]byte, min(uintptr(r.DX), maxRW))
+	if wouldBlock(t, f, proc.EPOLLIN) {
+		return abi.EAGAIN.Neg()
+	}
 	n, err := f.Read(t, buf)
 	if err != nil {
 		return errno(err)

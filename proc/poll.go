@@ -1,0 +1,54 @@
+package proc
+
+import "tamix/sched"
+
+// Readiness of open files (include/uapi/linux/eventpoll.h, poll.h): what
+// epoll, and later poll and select, ask a file.
+
+// Poll event bits (the same values for poll(2) and epoll).
+const (
+	EPOLLIN     = 0x001
+	EPOLLPRI    = 0x002
+	EPOLLOUT    = 0x004
+	EPOLLERR    = 0x008
+	EPOLLHUP    = 0x010
+	EPOLLRDNORM = 0x040
+	EPOLLWRNORM = 0x100
+	EPOLLRDHUP  = 0x2000
+	// Input flags of epoll_ctl.
+	EPOLLEXCLUSIVE = 1 << 28
+	EPOLLWAKEUP    = 1 << 29
+	EPOLLONESHOT   = 1 << 30
+	EPOLLET        = 1 << 31
+)
+
+// PollTable is what a file's Poll registers its wait queues with, so that
+// the poller hears when the file's state may have changed (poll_table and
+// poll_wait()). A nil table only asks for the current state.
+type PollTable struct {
+	Queue func(q *sched.WaitQueue)
+}
+
+// Wait registers q with the table (poll_wait).
+func (pt *PollTable) Wait(q *sched.WaitQueue) {
+	if pt != nil && pt.Queue != nil {
+		pt.Queue(q)
+	}
+}
+
+// Poller is a File that can report its readiness (file_operations.poll):
+// the EPOLL* bits that hold now, after registering its wait queues with
+// pt. Files without it (initramfs files) are always ready, and epoll
+// refuses them with EPERM, as Linux does for regular files.
+type Poller interface {
+	Poll(t *Task, pt *PollTable) uint32
+}
+
+// PollFile returns f's readiness, and whether f can be polled at all.
+func PollFile(t *Task, f *OpenFile, pt *PollTable) (uint32, bool) {
+	p, ok := f.File.(Poller)
+	if !ok {
+		return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM, false
+	}
+	return p.Poll(t, pt), true
+}
