@@ -18,7 +18,12 @@
 #     root and as user nobody (whom RLIMIT_NPROC binds);
 #   - sigtest's KTAP cases all pass or skip, as an ordinary process and,
 #     where unshare(1) works, as PID 1 of a new PID namespace (the only
-#     place its kill(-1) case runs).
+#     place its kill(-1) case runs);
+#   - threadtest's KTAP cases all pass, as an ordinary process and as PID 1
+#     of a new PID namespace (where unshare(1) works);
+#   - gotest (the static Go program) prints exactly user/gotest/expected.txt
+#     and exits with the status it is given, as an ordinary process and as
+#     PID 1 of a new PID namespace.
 #
 # Prints one line per check and exits 1 if any failed. Run it through
 # `make -f user/user.mk user-linux-test`.
@@ -183,6 +188,40 @@ if unshare -fp --mount-proc true 2>/dev/null; then
 	ktap_check "sigtest as PID 1" "$out" $?
 else
 	echo "skip sigtest as PID 1: unshare -fp does not work here (not root?)"
+fi
+
+out=$("$dir/threadtest")
+ktap_check "threadtest" "$out" $?
+
+if unshare -fp --mount-proc true 2>/dev/null; then
+	out=$(unshare -fp --mount-proc "$dir/threadtest")
+	ktap_check "threadtest as PID 1" "$out" $?
+else
+	echo "skip threadtest as PID 1: unshare -fp does not work here (not root?)"
+fi
+
+# gotest_check NAME CMD...: gotest's output is expected.txt, its status 3.
+# The arguments are the ones expected.txt was made with; hello's path is
+# not in the output, so the same file serves Tamix's run (-exec /hello).
+expected=$(dirname "$0")/gotest/expected.txt
+gotest_check() {
+	name=$1
+	shift
+	out=$("$@" -exit 3 -exec "$dir/hello" one two three)
+	st=$?
+	if [ $st = 3 ] && [ "$out" = "$(cat "$expected")" ]; then
+		pass "$name: $(echo "$out" | grep -c '^ok ') checks, output as expected, status 3"
+	else
+		fail "$name: status $st, want 3; output differs from $expected:"
+		echo "$out" | diff "$expected" - | sed 's/^/     /'
+	fi
+}
+
+gotest_check "gotest" "$dir/gotest"
+if unshare -fp --mount-proc true 2>/dev/null; then
+	gotest_check "gotest as PID 1" unshare -fp --mount-proc "$dir/gotest"
+else
+	echo "skip gotest as PID 1: unshare -fp does not work here (not root?)"
 fi
 
 exit $failed

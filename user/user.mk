@@ -7,7 +7,7 @@
 #   make -f user/user.mk user-linux-test  run the programs on this Linux host and
 #                                         check their results (fault signals,
 #                                         badptr's and abuse's errnos, xmm, hello,
-#                                         bench)
+#                                         bench, the KTAP suites, gotest)
 #   make -f user/user.mk user-clean       remove what this file builds
 #
 # Each program is one C file, user/NAME.c, built into build/user/NAME as a
@@ -15,24 +15,36 @@
 # musl-tools). The programs follow the Linux ABI only, so the same binary
 # runs on Tamix and on Linux. user/tamix_test.h holds their shared helpers.
 #
+# user/gotest/ is a Go program, a module of its own (its go.mod keeps it out
+# of the kernel's module `tamix`, so `go vet ./...` at the top does not see
+# it), built by the host's go as a static Linux executable, build/user/gotest:
+# CGO_ENABLED=0 GOOS=linux GOARCH=amd64, -trimpath and -buildvcs=false so the
+# same sources and toolchain give the same binary. GOTOOLCHAIN=local: the
+# host's go, never one downloaded for the go line of go.mod.
+#
 # build/initramfs.cpio is a cpio "newc" archive (what QEMU's -initrd passes
 # and kernel/initramfs parses) holding every program at the root, /NAME,
 # mode 0755, owner root, mtime 0, names sorted: the same inputs give the
 # same archive byte for byte.
 
-USER_PROGS := abuse badptr bench demo fault forktest hello sigtest spin xmm yieldbench
+USER_PROGS := abuse badptr bench demo fault forktest hello sigtest spin threadtest xmm yieldbench
+USER_GO_PROGS := gotest
 
 USER_CC ?= musl-gcc
 USER_CFLAGS ?= -static -O2 -Wall -Wextra
 USER_BUILD := build/user
 USER_BINS := $(addprefix $(USER_BUILD)/,$(USER_PROGS))
 USER_HEADERS := user/tamix_test.h
+USER_GO_BINS := $(addprefix $(USER_BUILD)/,$(USER_GO_PROGS))
+USER_ALL := $(USER_PROGS) $(USER_GO_PROGS)
+USER_ALL_BINS := $(USER_BINS) $(USER_GO_BINS)
+GO ?= go
 
 INITRAMFS := build/initramfs.cpio
 INITRAMFS_STAGE := build/initramfs.d
 
 .PHONY: user initramfs user-linux-test user-clean
-user: $(USER_BINS) $(INITRAMFS)
+user: $(USER_ALL_BINS) $(INITRAMFS)
 initramfs: $(INITRAMFS)
 
 .DELETE_ON_ERROR:
@@ -41,22 +53,27 @@ $(USER_BUILD)/%: user/%.c $(USER_HEADERS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
 
+$(USER_BUILD)/gotest: $(wildcard user/gotest/*.go) user/gotest/go.mod
+	@mkdir -p $(@D)
+	cd user/gotest && env CGO_ENABLED=0 GOOS=linux GOARCH=amd64 GOTOOLCHAIN=local \
+		$(GO) build -trimpath -buildvcs=false -o $(CURDIR)/$@ .
+
 # The staging directory is rebuilt from scratch each time, so a program
 # removed from USER_PROGS leaves the archive too. GNU cpio's --reproducible
 # (2.12 and later) renumbers inodes and zeroes device numbers.
-$(INITRAMFS): $(USER_BINS) user/user.mk
+$(INITRAMFS): $(USER_ALL_BINS) user/user.mk
 	rm -rf $(INITRAMFS_STAGE)
 	mkdir -p $(INITRAMFS_STAGE)
-	cp $(USER_BINS) $(INITRAMFS_STAGE)/
-	chmod 0755 $(INITRAMFS_STAGE) $(addprefix $(INITRAMFS_STAGE)/,$(USER_PROGS))
-	touch -h -d @0 $(INITRAMFS_STAGE) $(addprefix $(INITRAMFS_STAGE)/,$(USER_PROGS))
+	cp $(USER_ALL_BINS) $(INITRAMFS_STAGE)/
+	chmod 0755 $(INITRAMFS_STAGE) $(addprefix $(INITRAMFS_STAGE)/,$(USER_ALL))
+	touch -h -d @0 $(INITRAMFS_STAGE) $(addprefix $(INITRAMFS_STAGE)/,$(USER_ALL))
 	repro=; case "$$(cpio --help 2>/dev/null)" in *--reproducible*) repro=--reproducible;; esac; \
 	cd $(INITRAMFS_STAGE) && \
 	{ echo .; ls -A | LC_ALL=C sort; } | \
 	cpio --quiet -o -H newc -R 0:0 $$repro > $(CURDIR)/$@.tmp
 	mv $@.tmp $@
 
-user-linux-test: $(USER_BINS)
+user-linux-test: $(USER_ALL_BINS)
 	sh user/linux-check.sh $(USER_BUILD)
 
 user-clean:

@@ -1,0 +1,3 @@
+module tamix/user/gotest
+
+go 1.26.0
