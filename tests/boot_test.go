@@ -67,6 +67,21 @@ func TestForkSuite(t *testing.T) {
 	r.checkStatus(t, exitOK)
 }
 
+// TestSignalSuite boots user/sigtest.c as PID 1 (init=/sigtest): the
+// issue-9 suite of signal delivery, masks, queues, restarts, sigreturn
+// and job control run from user space, which prints KTAP itself (and
+// passes on Linux too). As init it also checks that PID 1 still gets the
+// signals it handles; the kernel powers off with its exit status, 0 only
+// if every case passed.
+func TestSignalSuite(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/sigtest")
+	checkKTAP(t, r)
+	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
+		t.Error(`no "tamix: init exited with status 0" line`)
+	}
+	r.checkStatus(t, exitOK)
+}
+
 // reportCase turns a KTAP test into a Go subtest of t.
 func reportCase(t *testing.T, tc *ktap.Test) {
 	name := tc.Name

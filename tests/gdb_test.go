@@ -62,11 +62,10 @@ const (
 	gdbQEMUTimeout  = 90               // seconds, qemu.sh --timeout
 )
 
-// gdbDriver is the batch script: it runs each step as one gdb command and
+// gdbSteps starts every driver script: step runs one gdb command and
 // brackets its output with "@@step NAME" and "@@end NAME" lines, so that
-// the test can time every step and check its output. The stop comes from
-// the environment (TAMIX_TEST_*).
-const gdbDriver = `
+// the test can time every step and check its output.
+const gdbSteps = `
 import os
 import gdb
 
@@ -85,8 +84,11 @@ def step(name, command):
     gdb.write(out)
     mark("end " + name)
     return out
+`
 
-
+// gdbDriver is TestGDB's batch script. The stop comes from the
+// environment (TAMIX_TEST_*).
+const gdbDriver = gdbSteps + `
 fn = os.environ["TAMIX_TEST_BREAK"]
 want = os.environ["TAMIX_TEST_BREAK_FROM"]
 step("break", "break '%s'" % fn)
@@ -149,7 +151,10 @@ func TestGDB(t *testing.T) {
 	port := freePort(t)
 
 	r := startQEMUForGDB(t, port, kernel, initrd, "init="+stop.init)
-	s := runGDB(t, gdbPath, kernel, port, stop)
+	s := runGDB(t, gdbPath, kernel, port, gdbDriver,
+		"TAMIX_TEST_BREAK="+stop.fn,
+		"TAMIX_TEST_BREAK_FROM="+stop.from,
+		fmt.Sprintf("TAMIX_TEST_MAX_HITS=%d", gdbMaxHits))
 	if s.failed != "" {
 		r.kill()
 	}
@@ -444,16 +449,17 @@ func (b *backgroundRun) wait(t *testing.T, limit time.Duration) {
 	}
 }
 
-// runGDB runs the driver script against the QEMU on port, time-boxing
-// every step, and returns what each step printed.
-func runGDB(t *testing.T, gdbPath, kernel string, port int, stop gdbStop) *gdbSession {
+// runGDB runs the driver script against the QEMU on port, with env added
+// to gdb's environment, time-boxing every step, and returns what each
+// step printed.
+func runGDB(t *testing.T, gdbPath, kernel string, port int, script string, env ...string) *gdbSession {
 	t.Helper()
 	scripts, err := filepath.Abs(filepath.Join(rootDir, "scripts", "gdb"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	driver := filepath.Join(t.TempDir(), "driver.py")
-	if err := os.WriteFile(driver, []byte(gdbDriver), 0o644); err != nil {
+	if err := os.WriteFile(driver, []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(gdbPath, "-nx", "-batch",
@@ -462,10 +468,8 @@ func runGDB(t *testing.T, gdbPath, kernel string, port int, stop gdbStop) *gdbSe
 		"-x", driver, kernel)
 	cmd.Env = append(os.Environ(),
 		fmt.Sprintf("TAMIX_GDB_PORT=%d", port),
-		"TAMIX_GDB_SCRIPTS="+scripts,
-		"TAMIX_TEST_BREAK="+stop.fn,
-		"TAMIX_TEST_BREAK_FROM="+stop.from,
-		fmt.Sprintf("TAMIX_TEST_MAX_HITS=%d", gdbMaxHits))
+		"TAMIX_GDB_SCRIPTS="+scripts)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw

@@ -17,7 +17,8 @@
  *   bench fork_64m_over_1m ratio=R.RR                (of the medians)
  *   bench cowfault cycles min=... median=... n=...
  *   bench pipe_roundtrip cycles min=... median=... n=...
- * The last line reads "bench pipe_roundtrip skipped: ..." on a kernel
+ *   bench signal_roundtrip cycles min=... median=... n=...
+ * The pipe line reads "bench pipe_roundtrip skipped: ..." on a kernel
  * without pipes (ENOSYS). The figures include the timing overhead of the
  * first line. Each sample is one event between "lfence; rdtsc" and
  * "rdtscp; lfence", the pairing Intel recommends for short intervals:
@@ -31,7 +32,11 @@
  *   - cowfault: in a child forked by a parent with 16 MiB touched, the
  *     first write to each page, which copies it;
  *   - pipe_roundtrip: one byte to a child through one pipe and back
- *     through another.
+ *     through another;
+ *   - signal_roundtrip: a raw tgkill of SIGUSR1 to the calling thread,
+ *     the delivery on the way out of that system call (the rt_sigframe
+ *     written on the stack), an empty handler, and rt_sigreturn through
+ *     musl's restorer back to the instruction after the tgkill.
  * madvise asks Linux not to use transparent huge pages in the mappings
  * (Tamix, which has none, may return ENOSYS: ignored), and the program
  * pins itself to one CPU (sched_setaffinity; ENOSYS ignored) so that on
@@ -41,6 +46,7 @@
 #define TX_PROG "bench"
 #include "tamix_test.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -54,6 +60,7 @@
 #define FORK_1M_SAMPLES 100 /* fork with 1 MiB touched */
 #define FORK_64M_SAMPLES 20 /* fork with 64 MiB touched */
 #define PIPE_SAMPLES 2000
+#define SIGNAL_SAMPLES 5000
 #define MIB (1024 * 1024L)
 #define ENOSYS_ 38
 
@@ -279,6 +286,43 @@ static void bench_pipe(long n)
 	report("pipe_roundtrip", n);
 }
 
+static volatile long signal_count;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	signal_count++;
+}
+
+/*
+ * bench_signal: SIGUSR1 to ourselves with tgkill; the handler runs before
+ * tgkill's return reaches us, and its return goes through rt_sigreturn.
+ * musl's sigaction supplies the SA_RESTORER trampoline.
+ */
+static void bench_signal(long n)
+{
+	struct sigaction sa;
+	long pid = tx_syscall0(SYS_getpid), tid = tx_syscall0(SYS_gettid);
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	if (sigaction(SIGUSR1, &sa, 0) != 0)
+		tx_fail("sigaction(SIGUSR1) failed");
+	signal_count = 0;
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = tsc_begin();
+		long r = tx_syscall3(SYS_tgkill, pid, tid, SIGUSR1);
+		samples[i] = tsc_end() - t0;
+		if (r != 0)
+			tx_fail("tgkill = %s", tx_errname(r));
+	}
+	if (signal_count != n)
+		tx_fail("%ld signals sent, the handler ran %ld times", n, (long)signal_count);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGUSR1, &sa, 0);
+	report("signal_roundtrip", n);
+}
+
 int main(int argc, char **argv)
 {
 	long scale = 1;
@@ -302,5 +346,6 @@ int main(int argc, char **argv)
 		  (unsigned long long)(ratio % 100));
 	bench_cowfault(FAULT_PAGES * FAULT_ROUNDS); /* 16 MiB and a copy of it: not scaled */
 	bench_pipe(PIPE_SAMPLES * scale);
+	bench_signal(SIGNAL_SAMPLES * scale);
 	tx_exit(0);
 }

@@ -11,6 +11,8 @@
 #   tamix-regs [PID]         a task's saved user registers (pt_regs)
 #   tamix-dmesg [-l] [N]     the kernel log buffer (printk's ring)
 #   tamix-pte PID ADDR       walk a task's page tables for a user address
+#   tamix-sig [PID]          a task's signal state: pending, blocked, handlers
+#   tamix-sigframe [PID [ADDR]]  an rt_sigframe on a task's user stack
 #   $tamix_current()         the current task, a *proc.Task
 #   $tamix_task(PID)         the task with that PID, a *proc.Task
 #   tamix-connect [PORT]     target remote, retried while QEMU starts
@@ -700,6 +702,331 @@ template."""
 
 
 # ---------------------------------------------------------------------------
+# tamix-sig and tamix-sigframe: signal state (proc/signal.go, proc/task.go)
+# and the frame on the user stack (proc/sigframe.go)
+
+SIGNAL_NAMES = (None, "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP",
+                "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1",
+                "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM",
+                "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP",
+                "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ",
+                "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
+                "SIGSYS")
+SIGRTMIN, SIGRTMAX = 32, 64
+SIGCHLD = 17
+FAULT_SIGNALS = (4, 5, 7, 8, 11)  # SIGILL SIGTRAP SIGBUS SIGFPE SIGSEGV
+SIG_DFL, SIG_IGN = 0, 1
+
+# include/uapi/asm-generic/siginfo.h: the codes every signal shares, and
+# the positive ones of the signals that have their own.
+SI_CODES = {0: "SI_USER", 0x80: "SI_KERNEL", -1: "SI_QUEUE", -2: "SI_TIMER",
+            -3: "SI_MESGQ", -4: "SI_ASYNCIO", -5: "SI_SIGIO", -6: "SI_TKILL"}
+SIG_CODES = {
+    4: ("ILL_ILLOPC", "ILL_ILLOPN", "ILL_ILLADR", "ILL_ILLTRP", "ILL_PRVOPC"),
+    5: ("TRAP_BRKPT", "TRAP_TRACE"),
+    7: ("BUS_ADRALN", "BUS_ADRERR", "BUS_OBJERR"),
+    8: ("FPE_INTDIV", "FPE_INTOVF"),
+    11: ("SEGV_MAPERR", "SEGV_ACCERR"),
+    17: ("CLD_EXITED", "CLD_KILLED", "CLD_DUMPED", "CLD_TRAPPED",
+         "CLD_STOPPED", "CLD_CONTINUED"),
+}
+
+# arch/x86/include/uapi/asm/signal.h
+SA_FLAGS = ((0x00000001, "SA_NOCLDSTOP"), (0x00000002, "SA_NOCLDWAIT"),
+            (0x00000004, "SA_SIGINFO"), (0x00000400, "SA_UNSUPPORTED"),
+            (0x00000800, "SA_EXPOSE_TAGBITS"), (0x04000000, "SA_RESTORER"),
+            (0x08000000, "SA_ONSTACK"), (0x10000000, "SA_RESTART"),
+            (0x40000000, "SA_NODEFER"), (0x80000000, "SA_RESETHAND"))
+SS_FLAGS = ((1, "SS_ONSTACK"), (2, "SS_DISABLE"), (1 << 31, "SS_AUTODISARM"))
+# include/linux/sched/signal.h (proc/signal.go)
+SIGNAL_FLAGS = ((0x01, "SIGNAL_STOP_STOPPED"), (0x02, "SIGNAL_STOP_CONTINUED"),
+                (0x04, "SIGNAL_GROUP_EXIT"), (0x10, "SIGNAL_CLD_STOPPED"),
+                (0x20, "SIGNAL_CLD_CONTINUED"), (0x40, "SIGNAL_UNKILLABLE"))
+
+MAX_QUEUED = 1 << 16
+
+
+def signal_name(sig):
+    """SIGUSR1 ...; real-time signals as strace names them, SIGRT_N for
+    kernel signal 32+N (musl's SIGRTMIN is 35, glibc's 34)."""
+    if 0 < sig < len(SIGNAL_NAMES):
+        return SIGNAL_NAMES[sig]
+    if SIGRTMIN <= sig <= SIGRTMAX:
+        return "SIGRT_%d" % (sig - SIGRTMIN)
+    return "signal %d" % sig
+
+
+def sigset_names(mask):
+    """Names the signals of a sigset (bit sig-1 for sig)."""
+    names = [signal_name(s) for s in range(1, SIGRTMAX + 1) if mask >> (s - 1) & 1]
+    return " ".join(names) if names else "none"
+
+
+def flag_names(v, table, width=32):
+    """Names the bits of v from table, '|'-separated; unknown bits in hex."""
+    names, known = [], 0
+    for bit, name in table:
+        known |= bit
+        if v & bit:
+            names.append(name)
+    rest = v & ~known & ((1 << width) - 1)
+    if rest:
+        names.append("%#x" % rest)
+    return "|".join(names) if names else "0"
+
+
+def si_code_name(sig, code):
+    if code > 0 and code != 0x80 and sig in SIG_CODES and code <= len(SIG_CODES[sig]):
+        return SIG_CODES[sig][code - 1]
+    return SI_CODES.get(code, str(code))
+
+
+def describe_siginfo(raw):
+    """Formats a 128-byte siginfo_t: signo, code and the fields of the
+    union member that code selects (proc/signal.go's offsets)."""
+    signo, errno, code = struct.unpack_from("<iii", raw, 0)
+    text = "%s code %s" % (signal_name(signo), si_code_name(signo, code))
+    if signo in FAULT_SIGNALS and code > 0 and code != 0x80:
+        return text + " addr %#x" % struct.unpack_from("<Q", raw, 16)[0]
+    pid, uid = struct.unpack_from("<iI", raw, 16)
+    text += " pid %d uid %d" % (pid, uid)
+    if signo == SIGCHLD and code > 0 and code != 0x80:
+        status, utime, stime = struct.unpack_from("<iqq", raw, 24)
+        text += " status %d utime %d stime %d" % (status, utime, stime)
+    elif code == -1 or code == -2:  # SI_QUEUE, SI_TIMER: si_value
+        text += " value %#x" % struct.unpack_from("<Q", raw, 24)[0]
+    if errno:
+        text += " errno %d" % errno
+    return text
+
+
+def symbolize(addr):
+    """Formats a user address with the symbol gdb knows for it, if any
+    (add-symbol-file build/user/PROG gives the user program's)."""
+    if addr in (SIG_DFL, SIG_IGN):
+        return ("SIG_DFL", "SIG_IGN")[addr]
+    try:
+        out = gdb.execute("info symbol %#x" % addr, to_string=True).strip()
+    except gdb.error:
+        out = ""
+    if not out or out.startswith("No symbol"):
+        return "%#x" % addr
+    sym = out.split(" in section ")[0].replace(" + ", "+")
+    return "%#x <%s>" % (addr, sym)
+
+
+def pending_lines(title, pending):
+    """Describes a SigPending: its set, then every queued siginfo."""
+    mask = int(pending["Signal"])
+    lines = ["%-18s %s (%#x)" % (title, sigset_names(mask), mask)]
+    for p in go_slice(pending["List"], MAX_QUEUED):
+        if int(p) == 0:
+            lines.append("    queued: nil")
+            continue
+        lines.append("    queued: " + describe_siginfo(read_bytes(int(p), 128)))
+    return lines
+
+
+def altstack_line(alt, sp):
+    size, base, flags = int(alt["Size"]), int(alt["SP"]), int(alt["Flags"])
+    if size == 0:
+        return "sigaltstack:       disabled"
+    on = " (the saved user sp %#x is on it)" % sp if base < sp <= base + size else ""
+    return "sigaltstack:       sp %#x size %#x flags %s%s" % (
+        base, size, flag_names(flags, SS_FLAGS), on)
+
+
+def handler_lines(actions):
+    """One line per signal whose disposition is not SIG_DFL."""
+    lines = []
+    for i in range(SIGRTMAX):
+        a = actions[i]
+        handler = int(a["Handler"])
+        if handler == SIG_DFL:
+            continue
+        line = "  %-10s %s" % (signal_name(i + 1), symbolize(handler))
+        if handler != SIG_IGN:
+            flags, mask = int(a["Flags"]), int(a["Mask"])
+            line += "  flags %s  mask %s" % (flag_names(flags, SA_FLAGS),
+                                             sigset_names(mask))
+            if flags & 0x04000000:
+                line += "  restorer %s" % symbolize(int(a["Restorer"]))
+        lines.append(line)
+    return lines or ["  (every signal SIG_DFL)"]
+
+
+def task_signal_lines(t):
+    """The signal state of task t, as tamix-sig prints it."""
+    sp = int(t["Regs"].dereference()["SP"]) if int(t["Regs"]) else 0
+    lines = ["%s: Sighand at %#x, SignalStruct at %#x" % (
+        task_label(t), int(t["Sighand"]), int(t["Signal"]))]
+    lines.append("TIF_SIGPENDING %s, restore_sigmask %s, jobctl stop pending %s" % (
+        ("no", "yes")[int(t["sigpending"]["v"]) != 0],
+        ("no", "yes")[bool(t["restoreSigmask"])],
+        ("no", "yes")[bool(t["jobctlStopPending"])]))
+    for title, field in (("blocked:", "Blocked"), ("saved sigmask:", "SavedSigmask"),
+                         ("real blocked:", "RealBlocked")):
+        mask = int(t[field])
+        if field == "Blocked" or mask:
+            lines.append("%-18s %s (%#x)" % (title, sigset_names(mask), mask))
+    lines += pending_lines("pending (thread):", t["Pending"])
+    sig = t["Signal"]
+    if int(sig):
+        s = sig.dereference()
+        lines += pending_lines("pending (process):", s["SharedPending"])
+    lines.append(altstack_line(t["Altstack"], sp))
+    if int(sig):
+        lines.append("job control:       flags %s, group exit code %d, stop count %d" % (
+            flag_names(int(s["Flags"]), SIGNAL_FLAGS), int(s["GroupExitCode"]),
+            int(s["GroupStopCount"])))
+        lines.append("                   pgrp %d, session %d%s" % (
+            int(s["Pgrp"]), int(s["Session"]),
+            ", session leader" if bool(s["Leader"]) else ""))
+    if int(t["Sighand"]):
+        lines.append("handlers (not SIG_DFL):")
+        lines += handler_lines(t["Sighand"].dereference()["Action"])
+    return lines
+
+
+def task_arg(arg):
+    """The task a PID argument names, or the current task."""
+    arg = arg.strip()
+    if arg:
+        return task_by_pid(parse_pid(arg))
+    t = current_task()
+    if t is None:
+        raise TamixError("no current task yet; give a PID")
+    return t
+
+
+class TamixSig(gdb.Command):
+    """Show a task's signal state.
+
+Usage: tamix-sig [PID]      (default: the current task)
+
+Prints TIF_SIGPENDING, the blocked mask (and the saved mask of
+sigsuspend, the real mask of sigtimedwait when set), the thread's pending
+set and the process's shared one with each queued siginfo (signal, si_code,
+pid or fault address, SIGCHLD's status), the sigaltstack, the thread
+group's job-control state (SIGNAL_* flags, pgrp, session), and every
+handler that is not SIG_DFL with its SA_* flags, sa_mask and restorer.
+Signals above 31 are named as strace does: SIGRT_N is signal 32+N.
+Handler addresses get a symbol when gdb has the user program's:
+add-symbol-file build/user/PROG."""
+
+    def __init__(self):
+        super().__init__("tamix-sig", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        self.dont_repeat()
+        t = task_arg(arg)
+        if int(t["Flags"]) & PF_KTHREAD or int(t["Sighand"]) == 0:
+            gdb.write("%s is a kernel thread: it takes no signals\n" % task_label(t))
+            return
+        for line in task_signal_lines(t):
+            gdb.write(line + "\n")
+
+
+def user_translate(t, addr):
+    """Returns the physical address of user address addr in task t's page
+    tables, or None if it is not mapped (the silent form of tamix-pte)."""
+    _, table, _ = TamixPte.address_space(t)
+    for depth, (_, _, shift) in enumerate(PT_LEVELS):
+        e = read_u64(table + (addr >> shift & 511) * 8)
+        if not e & PTE_P:
+            return None
+        if depth == 3 or (depth in (1, 2) and e & PTE_PS):
+            size = 1 << shift
+            return (e & PTE_ADDR & ~(size - 1)) | (addr & (size - 1))
+        table = e & PTE_ADDR
+    return None
+
+
+def read_user(t, addr, n):
+    """Reads n bytes at user address addr of task t, page by page through
+    its page tables and the kernel's identity map of physical memory."""
+    out = b""
+    while n > 0:
+        phys = user_translate(t, addr)
+        if phys is None:
+            raise TamixError("%#x is not mapped in %s" % (addr, task_label(t)))
+        chunk = min(n, 4096 - (addr & 4095))
+        out += read_bytes(phys, chunk)
+        addr, n = addr + chunk, n - chunk
+    return out
+
+
+# struct rt_sigframe (proc/sigframe.go; pinned against the C headers by
+# proc/sigframe_linux_test.go).
+FRAME_UC, FRAME_INFO, RT_SIGFRAME_SIZE = 8, 312, 440
+UC_MCONTEXT, UC_SIGMASK = 40, 296
+SIGCONTEXT_REGS = ("r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+                   "rdi", "rsi", "rbp", "rbx", "rdx", "rax", "rcx", "rsp",
+                   "rip")
+
+
+def describe_sigframe(raw, frame):
+    """Formats the 440 bytes of an rt_sigframe read at user address frame."""
+    q = lambda off: struct.unpack_from("<Q", raw, off)[0]
+    uc, sc = FRAME_UC, FRAME_UC + UC_MCONTEXT
+    lines = ["rt_sigframe at %#x (%d bytes; the handler's sp pointed here)" % (
+        frame, RT_SIGFRAME_SIZE)]
+    lines.append("  +0x000 pretcode     %s" % symbolize(q(0)))
+    lines.append("  +0x008 uc_flags     %#x   uc_link %#x" % (q(uc), q(uc + 8)))
+    ss_sp, ss_flags, ss_size = struct.unpack_from("<QI4xQ", raw, uc + 16)
+    lines.append("  +0x018 uc_stack     ss_sp %#x ss_flags %s ss_size %#x" % (
+        ss_sp, flag_names(ss_flags, SS_FLAGS), ss_size))
+    lines.append("  +0x030 uc_mcontext  (struct sigcontext)")
+    regs = [q(sc + 8 * i) for i in range(17)]
+    for i in range(0, 17, 3):
+        lines.append("         " + "  ".join(
+            "%-3s %016x" % (SIGCONTEXT_REGS[j], regs[j]) for j in range(i, min(i + 3, 17))))
+    cs, gs, fs, ss = struct.unpack_from("<HHHH", raw, sc + 18 * 8)
+    lines.append("         eflags %08x [ %s ]  cs %#x ss %#x" % (
+        q(sc + 17 * 8), eflags_names(q(sc + 17 * 8)), cs, ss))
+    lines.append("         err %#x trapno %d oldmask %#x cr2 %#x fpstate %#x" % (
+        q(sc + 19 * 8), q(sc + 20 * 8), q(sc + 21 * 8), q(sc + 22 * 8), q(sc + 23 * 8)))
+    mask = q(uc + UC_SIGMASK)
+    lines.append("  +0x130 uc_sigmask   %s (%#x)" % (sigset_names(mask), mask))
+    lines.append("  +0x138 info         " + describe_siginfo(raw[FRAME_INFO:FRAME_INFO + 128]))
+    return lines
+
+
+class TamixSigframe(gdb.Command):
+    """Show a signal frame (struct rt_sigframe) on a task's user stack.
+
+Usage: tamix-sigframe [PID [ADDR]]   (default: the current task, at the
+                                      sp of its saved pt_regs)
+
+Decodes the frame SetupRtFrame wrote: the return address (sa_restorer),
+the ucontext (uc_flags, uc_stack, the interrupted registers of struct
+sigcontext, the mask to restore) and the siginfo. Right after
+SetupRtFrame has run, pt_regs' sp is the frame; inside the handler, the
+frame is at its entry sp; rt_sigreturn finds it at its sp - 8. The
+memory is read through the task's page tables."""
+
+    def __init__(self):
+        super().__init__("tamix-sigframe", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        self.dont_repeat()
+        words = arg.split(None, 1)
+        t = task_arg(words[0] if words else "")
+        if len(words) > 1:
+            try:
+                frame = int(gdb.parse_and_eval(words[1])) & 0xffffffffffffffff
+            except gdb.error as e:
+                raise TamixError("bad address %r: %s" % (words[1], e))
+        elif int(t["Regs"]):
+            frame = int(t["Regs"].dereference()["SP"])
+        else:
+            raise TamixError("%s has no pt_regs; give an address" % task_label(t))
+        raw = read_user(t, frame, RT_SIGFRAME_SIZE)
+        for line in describe_sigframe(raw, frame):
+            gdb.write(line + "\n")
+
+
+# ---------------------------------------------------------------------------
 # tamix-connect
 
 
@@ -770,6 +1097,8 @@ TamixCurrent()
 TamixRegs()
 TamixDmesg()
 TamixPte()
+TamixSig()
+TamixSigframe()
 TamixConnect()
 TamixCurrentFunction()
 TamixTaskFunction()
