@@ -169,3 +169,41 @@ func (mm *MM) StrnlenUser(uaddr uintptr, n int) (int, error) {
 	}
 	return n + 1, nil
 }
+
+// FaultInWritable makes sure [uaddr, uaddr+n) can be written, faulting its
+// pages in as a write would, without changing what they hold; EFAULT if a
+// page cannot be written. A read from a pipe or an eventfd checks this
+// first, so that data it takes is never lost to a bad buffer. Mirrors
+// mm/gup.c:fault_in_writeable().
+func (mm *MM) FaultInWritable(uaddr, n uintptr) error {
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	_, err := mm.copyUserLocked(uaddr, n, true, func([]byte, uintptr) {})
+	return err
+}
+
+// FutexPage tells how a shared (non-private) futex at uaddr is named: for
+// a page of a MAP_SHARED area, by the physical address of the word, so
+// that every process mapping the page finds the same futex; otherwise
+// (private memory) by the address space and address, as a private futex
+// but apart from it. EFAULT if uaddr is not mapped readable. Mirrors the
+// two cases of kernel/futex/core.c:get_futex_key().
+func (mm *MM) FutexPage(uaddr uintptr) (pa PhysAddr, shared bool, err error) {
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	if !accessOK(uaddr, 4) {
+		return 0, false, abi.EFAULT
+	}
+	v := mm.vmas.Find(uaddr)
+	if v == nil || v.Start > uaddr {
+		return 0, false, abi.EFAULT
+	}
+	if _, err := mm.userFrameLocked(PageAlignDown(uaddr), false); err != nil {
+		return 0, false, err
+	}
+	if !v.Shared() {
+		return 0, false, nil
+	}
+	e, _, _ := mm.pt.lookup(PageAlignDown(uaddr))
+	return e.Addr() + PhysAddr(uaddr&(PageSize-1)), true, nil
+}

@@ -191,3 +191,25 @@ func TestStrnlenUser(t *testing.T) {
 	m.Release()
 	e.checkLeaks()
 }
+
+func TestFaultInWritable(t *testing.T) {
+	e := newEnv(t)
+	m := e.newMM()
+	a := mustMmap(t, m, 0, 2*PageSize, protRW, private|anon)
+	write(t, m, a, "keep")
+	if err := m.FaultInWritable(a, 2*PageSize); err != nil {
+		t.Fatalf("writable range: %v", err)
+	}
+	if got := read(t, m, a, 4); got != "keep" {
+		t.Errorf("contents changed: %q", got)
+	}
+	ro := mustMmap(t, m, 0, PageSize, abi.PROT_READ, private|anon)
+	if err := m.FaultInWritable(ro, 1); err != abi.EFAULT {
+		t.Errorf("read-only page: %v, want EFAULT", err)
+	}
+	if err := m.FaultInWritable(a+PageSize, 2*PageSize); err != abi.EFAULT {
+		t.Errorf("range past the area: %v, want EFAULT", err)
+	}
+	m.Release()
+	e.checkLeaks()
+}

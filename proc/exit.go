@@ -65,7 +65,7 @@ func mmRelease(t *Task) {
 	exitRobustList(t) // futex_exit_release()
 	if t.ClearChildTID != 0 && t.MM != nil {
 		putUserInt32(t, t.ClearChildTID, 0)
-		FutexWake(t.MM, t.ClearChildTID, 1)
+		FutexWake(t.MM, t.ClearChildTID, 1, FUTEX_BITSET_MATCH_ANY, false) // a shared wake, as Linux's
 		t.ClearChildTID = 0
 	}
 	if t.vforkDone != nil {

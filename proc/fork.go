@@ -44,7 +44,9 @@ func DoFork(args *CloneArgs) (int, error) {
 	}
 	startNewTask(child)
 	if args.Flags&CLONE_VFORK != 0 {
-		sched.WaitForCompletion(&vfork) // wait_for_vfork_done()
+		// wait_for_vfork_done(): killable, so that a vfork parent
+		// can be killed while its child runs.
+		sched.WaitForCompletionKillable(&vfork, p.FatalSignalPending)
 	}
 	return pid, nil
 }

@@ -22,10 +22,40 @@ import (
 // page used as a futex by two processes is not matched (Linux keys shared
 // futexes by the page); Tamix has no file mappings yet to need it.
 
-// futexKey names a futex: the address space and the user address.
+// futexKey names a futex (union futex_key): a private futex by address
+// space and address; a shared one in private memory the same way but
+// apart from private ones (Linux's FUT_OFF_MMSHARED); a shared one in a
+// MAP_SHARED page by the physical address of the word, so that every
+// process mapping the page meets there.
 type futexKey struct {
 	mm   *mm.MM
 	addr uintptr
+	kind uint8
+	pa   mm.PhysAddr
+}
+
+// futexKey kinds.
+const (
+	futexPrivate = iota
+	futexMMShared
+	futexPhysShared
+)
+
+// getFutexKey names the futex at addr of m. A private key needs no look
+// at memory; a shared one does, and is EFAULT for an unmapped word.
+// Mirrors kernel/futex/core.c:get_futex_key().
+func getFutexKey(m *mm.MM, addr uintptr, private bool) (futexKey, error) {
+	if private {
+		return futexKey{mm: m, addr: addr, kind: futexPrivate}, nil
+	}
+	pa, shared, err := m.FutexPage(addr)
+	if err != nil {
+		return futexKey{}, abi.EFAULT
+	}
+	if shared {
+		return futexKey{kind: futexPhysShared, pa: pa}, nil
+	}
+	return futexKey{mm: m, addr: addr, kind: futexMMShared}, nil
 }
 
 // futexWaiter is one task waiting on a futex (struct futex_q).
@@ -63,11 +93,14 @@ func readFutexWord(m *mm.MM, addr uintptr) (uint32, error) {
 // EAGAIN if the word differs, ETIMEDOUT, ERESTARTSYS for a signal, EFAULT
 // for a bad address, EINVAL for a misaligned address or an empty bitset.
 // Mirrors kernel/futex/waitwake.c:futex_wait().
-func FutexWait(t *Task, addr uintptr, val, bitset uint32, timeout time.Duration) error {
+func FutexWait(t *Task, addr uintptr, val, bitset uint32, timeout time.Duration, private bool) error {
 	if addr%4 != 0 || bitset == 0 {
 		return abi.EINVAL
 	}
-	k := futexKey{t.MM, addr}
+	k, err := getFutexKey(t.MM, addr, private)
+	if err != nil {
+		return err
+	}
 	futexLock.Lock()
 	word, err := readFutexWord(t.MM, addr)
 	if err != nil || word != val {
@@ -137,23 +170,21 @@ func wakeLocked(k futexKey, n int, bitset uint32) int {
 	return woken
 }
 
-// FutexWake wakes up to n tasks waiting on addr and returns how many.
-// Mirrors kernel/futex/waitwake.c:futex_wake().
-func FutexWake(m *mm.MM, addr uintptr, n int) int {
-	futexLock.Lock()
-	defer futexLock.Unlock()
-	return wakeLocked(futexKey{m, addr}, n, FUTEX_BITSET_MATCH_ANY)
-}
-
-// FutexWakeBitset is FUTEX_WAKE_BITSET: only waiters whose bitset meets
-// bitset; EINVAL for an empty bitset.
-func FutexWakeBitset(m *mm.MM, addr uintptr, n int, bitset uint32) (int, error) {
+// FutexWake wakes up to n tasks waiting on addr whose bitset meets bitset
+// (FUTEX_WAKE, FUTEX_WAKE_BITSET) and returns how many; EINVAL for an
+// empty bitset, EFAULT for a shared futex that is not mapped. Mirrors
+// kernel/futex/waitwake.c:futex_wake().
+func FutexWake(m *mm.MM, addr uintptr, n int, bitset uint32, private bool) (int, error) {
 	if bitset == 0 {
 		return 0, abi.EINVAL
 	}
+	k, err := getFutexKey(m, addr, private)
+	if err != nil {
+		return 0, err
+	}
 	futexLock.Lock()
 	defer futexLock.Unlock()
-	return wakeLocked(futexKey{m, addr}, n, bitset), nil
+	return wakeLocked(k, n, bitset), nil
 }
 
 // FutexRequeue wakes up to nWake waiters of addr and moves up to
@@ -161,9 +192,17 @@ func FutexWakeBitset(m *mm.MM, addr uintptr, n int, bitset uint32) (int, error) 
 // word at addr still holds *cmp, else EAGAIN (FUTEX_CMP_REQUEUE). Returns
 // how many were woken and moved. Mirrors
 // kernel/futex/requeue.c:futex_requeue() without PI.
-func FutexRequeue(m *mm.MM, addr, addr2 uintptr, nWake, nRequeue int, cmp *uint32) (int, error) {
+func FutexRequeue(m *mm.MM, addr, addr2 uintptr, nWake, nRequeue int, cmp *uint32, private bool) (int, error) {
 	if nWake < 0 || nRequeue < 0 {
 		return 0, abi.EINVAL
+	}
+	k, err := getFutexKey(m, addr, private)
+	if err != nil {
+		return 0, err
+	}
+	k2, err := getFutexKey(m, addr2, private)
+	if err != nil {
+		return 0, err
 	}
 	futexLock.Lock()
 	defer futexLock.Unlock()
@@ -176,7 +215,6 @@ func FutexRequeue(m *mm.MM, addr, addr2 uintptr, nWake, nRequeue int, cmp *uint3
 			return 0, abi.EAGAIN
 		}
 	}
-	k, k2 := futexKey{m, addr}, futexKey{m, addr2}
 	done := wakeLocked(k, nWake, FUTEX_BITSET_MATCH_ANY)
 	for _, w := range append([]*futexWaiter(nil), futexQueues[k]...) {
 		if nRequeue == 0 || k == k2 {
@@ -197,8 +235,16 @@ func FutexRequeue(m *mm.MM, addr, addr2 uintptr, nWake, nRequeue int, cmp *uint3
 // read-modify-write is atomic against other futex operations (futexLock);
 // with one CPU nothing else can touch the word meanwhile. Mirrors
 // kernel/futex/waitwake.c:futex_wake_op().
-func FutexWakeOp(m *mm.MM, addr, addr2 uintptr, n, n2 int, encoded uint32) (int, error) {
+func FutexWakeOp(m *mm.MM, addr, addr2 uintptr, n, n2 int, encoded uint32, private bool) (int, error) {
 	op, cmp, oparg, cmparg := DecodeFutexOp(encoded)
+	k, err := getFutexKey(m, addr, private)
+	if err != nil {
+		return 0, err
+	}
+	k2, err := getFutexKey(m, addr2, private)
+	if err != nil {
+		return 0, err
+	}
 	futexLock.Lock()
 	defer futexLock.Unlock()
 	old, err := readFutexWord(m, addr2)
@@ -218,9 +264,9 @@ func FutexWakeOp(m *mm.MM, addr, addr2 uintptr, n, n2 int, encoded uint32) (int,
 	if _, err := m.CopyToUser(addr2, b[:]); err != nil {
 		return 0, abi.EFAULT
 	}
-	woken := wakeLocked(futexKey{m, addr}, n, FUTEX_BITSET_MATCH_ANY)
+	woken := wakeLocked(k, n, FUTEX_BITSET_MATCH_ANY)
 	if pass {
-		woken += wakeLocked(futexKey{m, addr2}, n2, FUTEX_BITSET_MATCH_ANY)
+		woken += wakeLocked(k2, n2, FUTEX_BITSET_MATCH_ANY)
 	}
 	return woken, nil
 }

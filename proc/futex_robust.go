@@ -70,6 +70,10 @@ func (t *Task) handleFutexDeath(addr uintptr, pending bool) {
 	if addr%4 != 0 {
 		return
 	}
+	k, err := getFutexKey(t.MM, addr, false) // robust futexes are woken shared
+	if err != nil {
+		return
+	}
 	futexLock.Lock()
 	word, err := readFutexWord(t.MM, addr)
 	if err != nil {
@@ -77,7 +81,7 @@ func (t *Task) handleFutexDeath(addr uintptr, pending bool) {
 		return
 	}
 	if pending && word == 0 {
-		wakeLocked(futexKey{t.MM, addr}, 1, FUTEX_BITSET_MATCH_ANY)
+		wakeLocked(k, 1, FUTEX_BITSET_MATCH_ANY)
 		futexLock.Unlock()
 		return
 	}
@@ -87,7 +91,7 @@ func (t *Task) handleFutexDeath(addr uintptr, pending bool) {
 		binary.LittleEndian.PutUint32(b[:], nw)
 		t.MM.CopyToUser(addr, b[:])
 		if wake {
-			wakeLocked(futexKey{t.MM, addr}, 1, FUTEX_BITSET_MATCH_ANY)
+			wakeLocked(k, 1, FUTEX_BITSET_MATCH_ANY)
 		}
 	}
 	futexLock.Unlock()

@@ -2,8 +2,10 @@ package proc
 
 import (
 	"io"
+	"time"
 
 	"tamix/kernel/initramfs"
+	"tamix/lib/ratelimit"
 	"tamix/mm"
 )
 
@@ -36,7 +38,18 @@ type TLB interface {
 var K Kernel
 
 func logf(format string, args ...any) {
-	if K.Log != nil {
+	if K.Log == nil {
+		return
+	}
+	ok, suppressed := logLimit.Allow(time.Now())
+	if suppressed > 0 {
+		K.Log("proc: %d callbacks suppressed", suppressed)
+	}
+	if ok {
 		K.Log(format, args...)
 	}
 }
+
+// logLimit rate-limits the lines user space can cause (faults, bad
+// frames): printk_ratelimited()'s 10 per 5 seconds.
+var logLimit = ratelimit.Default()

@@ -16,8 +16,51 @@ const PipeBuf = 16 * 4096
 type pipe struct {
 	mu               sync.Mutex
 	buf              []byte
+	capacity         int // bytes the buffer may hold; fixed at creation
 	readers, writers int
 	wait             sched.WaitQueue // both directions (Linux has rd_wait and wr_wait)
+}
+
+// Pipe memory accounting (fs/pipe.c's pipe-user-pages-soft): once pipes
+// hold PipeUserPagesSoft pages of buffer in all, new pipes get only
+// PipeMinBuffers pages, so that user space cannot fill the kernel's heap
+// with pipe buffers. Linux's soft limit is 16384 pages for a kernel with
+// all of RAM; Tamix's buffers live in its 256 MiB Go heap, so its limit
+// is a quarter of Linux's. pipeUserPages is protected by pipeAccountLock.
+const (
+	PipeUserPagesSoft = 4096
+	PipeMinBuffers    = 2
+)
+
+var (
+	pipeAccountLock sync.Mutex
+	pipeUserPages   int
+)
+
+// PipeUserPages returns the pages pipes may hold now, for tests.
+func PipeUserPages() int {
+	pipeAccountLock.Lock()
+	defer pipeAccountLock.Unlock()
+	return pipeUserPages
+}
+
+// chargePipe picks a new pipe's capacity and charges it (account_pipe_buffers
+// with too_many_pipe_buffers_soft).
+func chargePipe() int {
+	pipeAccountLock.Lock()
+	defer pipeAccountLock.Unlock()
+	pages := PipeBuf / 4096
+	if pipeUserPages+pages > PipeUserPagesSoft {
+		pages = PipeMinBuffers
+	}
+	pipeUserPages += pages
+	return pages * 4096
+}
+
+func unchargePipe(capacity int) {
+	pipeAccountLock.Lock()
+	pipeUserPages -= capacity / 4096
+	pipeAccountLock.Unlock()
 }
 
 type pipeEnd struct {
@@ -27,7 +70,7 @@ type pipeEnd struct {
 
 // NewPipe returns the two ends of a new pipe. Mirrors fs/pipe.c:do_pipe2().
 func NewPipe() (r, w *OpenFile) {
-	p := &pipe{readers: 1, writers: 1}
+	p := &pipe{readers: 1, writers: 1, capacity: chargePipe()}
 	return NewOpenFile(&pipeEnd{p: p}, 0), NewOpenFile(&pipeEnd{p: p, write: true}, 1)
 }
 
@@ -75,7 +118,7 @@ func (e *pipeEnd) Write(t *Task, b []byte) (int, error) {
 				broken = true
 				return true
 			}
-			if room := PipeBuf - len(p.buf); room > 0 {
+			if room := p.capacity - len(p.buf); room > 0 {
 				k := min(room, len(b)-done)
 				p.buf = append(p.buf, b[done:done+k]...)
 				done += k
@@ -120,7 +163,7 @@ func (e *pipeEnd) Poll(t *Task, pt *PollTable) uint32 {
 		}
 		return m
 	}
-	if len(p.buf) < PipeBuf {
+	if len(p.buf) < p.capacity {
 		m |= EPOLLOUT | EPOLLWRNORM
 	}
 	if p.readers == 0 {
@@ -138,7 +181,14 @@ func (e *pipeEnd) Release() {
 	} else {
 		p.readers--
 	}
+	gone := p.readers == 0 && p.writers == 0
+	if gone {
+		p.buf = nil
+	}
 	p.mu.Unlock()
+	if gone {
+		unchargePipe(p.capacity) // free_pipe_info()
+	}
 	p.wait.WakeUp()
 }
 

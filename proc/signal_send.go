@@ -235,6 +235,17 @@ func SignalPending() bool {
 	return t != nil && t.sigpending.Load()
 }
 
+// FatalSignalPending reports whether t has been sent SIGKILL, or its group
+// is exiting: what a killable sleep ends for (fatal_signal_pending).
+func (t *Task) FatalSignalPending() bool {
+	if !t.sigpending.Load() || t.Sighand == nil {
+		return false
+	}
+	t.Sighand.Siglock.Lock()
+	defer t.Sighand.Siglock.Unlock()
+	return t.Pending.Signal.Has(SIGKILL) || t.Signal.Flags&SIGNAL_GROUP_EXIT != 0
+}
+
 // SigPendingNow is t's TIF_SIGPENDING.
 func (t *Task) SigPendingNow() bool { return t.sigpending.Load() }
 

@@ -159,6 +159,20 @@ func WaitForCompletion(c *Completion) {
 	}, false, nil, -1)
 }
 
+// WaitForCompletionKillable is WaitForCompletion that also ends, false,
+// when killed() reports a fatal signal (wait_for_completion_killable).
+func WaitForCompletionKillable(c *Completion, killed func() bool) bool {
+	return c.q.Wait(func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.done > 0 {
+			c.done--
+			return true
+		}
+		return false
+	}, true, killed, -1)
+}
+
 // SleepTimeout puts the current task to sleep for d
 // (schedule_timeout_interruptible), or until interrupted() is true.
 // Returns the time left (0 if the whole interval passed).

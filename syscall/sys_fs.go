@@ -58,6 +58,9 @@ func sysRead(t *proc.Task, r *amd64.PtRegs) int64 {
 		return errno(err)
 	}
 	buf := make([]byte, min(uintptr(r.DX), maxRW))
+	if err := t.MM.FaultInWritable(uintptr(r.SI), uintptr(len(buf))); err != nil {
+		return abi.EFAULT.Neg() // before anything is taken from the file
+	}
 	if wouldBlock(t, f, proc.EPOLLIN) {
 		return abi.EAGAIN.Neg()
 	}

@@ -3,6 +3,7 @@
 package syscall
 
 import (
+	"math"
 	"time"
 
 	"tamix/abi"
@@ -46,6 +47,16 @@ func sysFutex(t *proc.Task, r *amd64.PtRegs) int64 {
 		return abi.ENOSYS.Neg()
 	}
 	addr, val, addr2, val3 := uintptr(r.DI), uint32(r.DX), uintptr(r.R8), uint32(r.R9)
+	private := int(r.SI)&futexPrivateFlag != 0
+	if e := futexAddrCheck(addr); e != 0 {
+		return e
+	}
+	switch cmd {
+	case futexRequeueOp, futexCmpRequeueOp, futexWakeOpOp:
+		if e := futexAddrCheck(addr2); e != 0 {
+			return e
+		}
+	}
 	switch cmd {
 	case futexWaitOp, futexWaitBitset:
 		bitset := uint32(proc.FUTEX_BITSET_MATCH_ANY)
@@ -56,25 +67,40 @@ func sysFutex(t *proc.Task, r *amd64.PtRegs) int64 {
 		if err != nil {
 			return errno(err)
 		}
-		return futexWait(t, addr, val, bitset, timeout)
-	case futexWakeOp:
-		return int64(proc.FutexWake(t.MM, addr, int(int32(val))))
-	case futexWakeBitset:
-		n, err := proc.FutexWakeBitset(t.MM, addr, int(int32(val)), val3)
+		return futexWait(t, addr, val, bitset, timeout, private)
+	case futexWakeOp, futexWakeBitset:
+		bitset := uint32(proc.FUTEX_BITSET_MATCH_ANY)
+		if cmd == futexWakeBitset {
+			bitset = val3
+		}
+		n, err := proc.FutexWake(t.MM, addr, int(int32(val)), bitset, private)
 		return result(n, err)
 	case futexRequeueOp, futexCmpRequeueOp:
 		var cmp *uint32
 		if cmd == futexCmpRequeueOp {
 			cmp = &val3
 		}
-		n, err := proc.FutexRequeue(t.MM, addr, addr2, int(int32(val)), int(int32(r.R10)), cmp)
+		n, err := proc.FutexRequeue(t.MM, addr, addr2, int(int32(val)), int(int32(r.R10)), cmp, private)
 		return result(n, err)
 	case futexWakeOpOp:
-		n, err := proc.FutexWakeOp(t.MM, addr, addr2, int(int32(val)), int(int32(r.R10)), val3)
+		n, err := proc.FutexWakeOp(t.MM, addr, addr2, int(int32(val)), int(int32(r.R10)), val3, private)
 		return result(n, err)
 	}
 	logf("pid %d (%s): futex op %d is not implemented: -ENOSYS", t.PID, t.Comm, cmd)
 	return abi.ENOSYS.Neg()
+}
+
+// futexAddrCheck is get_futex_key()'s first checks: a futex word is
+// 4-byte aligned (EINVAL) and in user space (EFAULT), whether or not
+// anyone waits there.
+func futexAddrCheck(addr uintptr) int64 {
+	switch {
+	case addr%4 != 0:
+		return abi.EINVAL.Neg()
+	case addr >= 1<<47-4096:
+		return abi.EFAULT.Neg()
+	}
+	return 0
 }
 
 // futexTimeout reads a futex timeout (NULL: none, -1): relative, or an
@@ -85,6 +111,9 @@ func futexTimeout(t *proc.Task, addr uintptr, absolute, realtime bool) (time.Dur
 		return -1, nil
 	}
 	ns, err := readTimespec(t, addr)
+	if err == nil && ns == math.MaxInt64 {
+		return -1, nil // beyond 292 years: no timeout
+	}
 	if err != nil || !absolute {
 		return time.Duration(ns), err
 	}
@@ -99,15 +128,15 @@ func futexTimeout(t *proc.Task, addr uintptr, absolute, realtime bool) (time.Dur
 // futexWait waits; a signal during a wait without a timeout restarts it
 // per SA_RESTART (ERESTARTSYS), one during a timed wait goes through
 // restart_syscall(2) with the time left (futex_wait_restart), as Linux.
-func futexWait(t *proc.Task, addr uintptr, val, bitset uint32, timeout time.Duration) int64 {
+func futexWait(t *proc.Task, addr uintptr, val, bitset uint32, timeout time.Duration, private bool) int64 {
 	var deadline time.Time
 	if timeout >= 0 {
 		deadline = time.Now().Add(timeout)
 	}
-	err := proc.FutexWait(t, addr, val, bitset, timeout)
+	err := proc.FutexWait(t, addr, val, bitset, timeout, private)
 	if err == abi.ERESTARTSYS && timeout >= 0 {
 		t.RestartFn = func(t *proc.Task) int64 {
-			return futexWait(t, addr, val, bitset, max(time.Until(deadline), 0))
+			return futexWait(t, addr, val, bitset, max(time.Until(deadline), 0), private)
 		}
 		return abi.ERESTART_RESTARTBLOCK.Neg()
 	}

@@ -3,6 +3,7 @@
 package syscall
 
 import (
+	"math"
 	"time"
 
 	"tamix/abi"
@@ -51,7 +52,13 @@ func clockNow(id int) (int64, error) {
 	return 0, abi.EINVAL
 }
 
-// readTimespec reads a struct timespec; EINVAL if out of range.
+// maxTimespecSec is the first number of seconds whose nanoseconds do not
+// fit an int64; Linux clamps such times to KTIME_MAX.
+const maxTimespecSec = math.MaxInt64/1_000_000_000 - 1
+
+// readTimespec reads a struct timespec; EINVAL if out of range. Times too
+// large for nanoseconds in an int64 become math.MaxInt64 (Linux's
+// timespec64_to_ktime() saturates the same way), never a negative time.
 func readTimespec(t *proc.Task, addr uintptr) (int64, error) {
 	var b [16]byte
 	if _, err := t.MM.CopyFromUser(b[:], addr); err != nil {
@@ -60,6 +67,9 @@ func readTimespec(t *proc.Task, addr uintptr) (int64, error) {
 	sec, nsec := int64(le64(b[:])), int64(le64(b[8:]))
 	if sec < 0 || nsec < 0 || nsec >= 1e9 {
 		return 0, abi.EINVAL
+	}
+	if sec >= maxTimespecSec {
+		return math.MaxInt64, nil // about 292 years or more: as good as forever (KTIME_MAX)
 	}
 	return sec*1e9 + nsec, nil
 }
@@ -90,6 +100,14 @@ func userTimeout(t *proc.Task, addr uintptr) (time.Duration, error) {
 // once a handler runs, or, after a stop and continue, a restart through
 // restart_syscall(2) that sleeps for the rest (hrtimer_nanosleep_restart).
 func sleep(t *proc.Task, ns int64, rem uintptr) int64 {
+	if ns == math.MaxInt64 {
+		proc.SleepUntilSignal() // KTIME_MAX: only a signal ends it
+		if rem != 0 && writeTimespec(t, rem, ns) != nil {
+			return abi.EFAULT.Neg()
+		}
+		t.RestartFn = func(t *proc.Task) int64 { return sleep(t, ns, rem) }
+		return abi.ERESTART_RESTARTBLOCK.Neg()
+	}
 	deadline := time.Now().Add(time.Duration(ns))
 	left := sched.SleepTimeout(time.Duration(ns), proc.SignalPending)
 	if left <= 0 || !proc.SignalPending() {

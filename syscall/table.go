@@ -3,8 +3,11 @@
 package syscall
 
 import (
+	"time"
+
 	"tamix/abi"
 	"tamix/arch/amd64"
+	"tamix/lib/ratelimit"
 	"tamix/proc"
 )
 
@@ -33,7 +36,9 @@ func Dispatch(t *proc.Task) {
 	if h == nil {
 		if !warned[nr&(NrSyscalls-1)] {
 			warned[nr&(NrSyscalls-1)] = true
-			logf("pid %d (%s): system call %d (%s) is not implemented: -ENOSYS", t.PID, t.Comm, nr, Name(nr))
+			if Log != nil { // once per number: bounded, so not rate-limited
+				Log("pid %d (%s): system call %d (%s) is not implemented: -ENOSYS", t.PID, t.Comm, nr, Name(nr))
+			}
 		}
 		r.AX = uint64(abi.ENOSYS.Neg())
 		return
@@ -48,10 +53,20 @@ var warned [NrSyscalls]bool
 var Log func(format string, args ...any)
 
 func logf(format string, args ...any) {
-	if Log != nil {
+	if Log == nil {
+		return
+	}
+	ok, suppressed := logLimit.Allow(time.Now())
+	if suppressed > 0 {
+		Log("syscall: %d callbacks suppressed", suppressed)
+	}
+	if ok {
 		Log(format, args...)
 	}
 }
+
+// logLimit rate-limits the lines user space can cause: printk_ratelimited.
+var logLimit = ratelimit.Default()
 
 // errno turns a Go error from proc or mm into the negative errno RAX
 // returns.
