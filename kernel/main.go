@@ -20,6 +20,7 @@ import (
 	_ "tamix/kernel/schedtest"  // registers the "sched" suite
 	_ "tamix/kernel/selftest"   // registers the "runtime" suite
 	_ "tamix/kernel/signaltest" // registers the "signal" suite
+	_ "tamix/kernel/threadtest" // registers the "thread" suite
 	_ "tamix/kernel/usertest"   // registers the "user" suite
 	"tamix/proc"
 	"tamix/sched"

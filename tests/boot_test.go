@@ -2,6 +2,8 @@ package tests
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +82,44 @@ func TestSignalSuite(t *testing.T) {
 		t.Error(`no "tamix: init exited with status 0" line`)
 	}
 	r.checkStatus(t, exitOK)
+}
+
+// TestThreadSuite boots user/threadtest.c as PID 1: the issue-10 suite of
+// thread groups (pthreads, group exit, a leader that exits first, exec
+// from a thread, robust mutexes, futex operations), which prints KTAP
+// and passes on Linux too.
+func TestThreadSuite(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/threadtest")
+	checkKTAP(t, r)
+	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
+		t.Error(`no "tamix: init exited with status 0" line`)
+	}
+	r.checkStatus(t, exitOK)
+}
+
+// TestGoProgram boots user/gotest, a static Go program, as PID 1 with the
+// arguments user/linux-check.sh gives it on Linux, and compares its
+// output with user/gotest/expected.txt, which is what Linux prints: same
+// binary, same output, and its exit status 3.
+func TestGoProgram(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, inGuestTimeout),
+		"init=/gotest", "--", "-exit", "3", "-exec", "/hello", "one", "two", "three")
+	want, err := os.ReadFile(filepath.Join(rootDir, "user", "gotest", "expected.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range r.serial() {
+		if strings.HasPrefix(l, "gotest:") || strings.HasPrefix(l, "ok ") || strings.HasPrefix(l, "not ok ") {
+			got = append(got, l)
+		}
+	}
+	if g, w := strings.Join(got, "\n"), strings.TrimRight(string(want), "\n"); g != w {
+		t.Errorf("gotest printed:\n%s\n\nLinux prints:\n%s", g, w)
+	}
+	if _, ok := r.find(contains("tamix: init exited with status 3")); !ok {
+		t.Error(`no "tamix: init exited with status 3" line`)
+	}
 }
 
 // reportCase turns a KTAP test into a Go subtest of t.
