@@ -232,6 +232,7 @@ type Stats struct {
 	VMAs       int // areas (map_count)
 	RSSPages   int // user pages mapped (get_mm_rss())
 	TablePages int // page-table pages, PML4 included (mm_pgtables_bytes / page size)
+	VMPages    int // pages of all areas (total_vm)
 }
 
 // Stats returns the MM's current sizes.
@@ -239,6 +240,9 @@ func (mm *MM) Stats() Stats {
 	mm.mu.Lock()
 	defer mm.mu.Unlock()
 	s := Stats{VMAs: mm.vmas.Len(), RSSPages: mm.rss}
+	for _, v := range mm.vmas.All() {
+		s.VMPages += int((v.End - v.Start) / PageSize)
+	}
 	if mm.pt != nil {
 		s.TablePages = mm.pt.TablePages()
 	}

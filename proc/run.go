@@ -69,6 +69,9 @@ func (t *Task) pageFault() {
 	if err == nil {
 		return
 	}
+	if err == abi.ENOMEM && t.pagefaultOutOfMemory() {
+		return // the access is tried again, unless this task was the victim
+	}
 	t.trapNr, t.trapErr, t.trapCR2 = amd64.VecPageFault, code|amd64.PFUser, uint64(addr)
 	if addr >= 1<<47-4096 {
 		// Like Linux's set_signal_archinfo(): a user access to a

@@ -59,6 +59,15 @@ stackoverflow 139
 nonsense 2
 EOF
 
+# hog touches what it maps (the OOM case is checked in the guest, where
+# asking for more than RAM is cheap).
+out=$("$dir/hog" 32)
+if [ $? = 0 ] && [ "$out" = "hog: touched 32 MiB" ]; then
+	pass "hog 32: $out"
+else
+	fail "hog 32: $out"
+fi
+
 # badptr writes bad buffers to stdout, so stdout must read them: a pipe.
 out=$("$dir/badptr" | cat)
 if [ $? = 0 ] && ! echo "$out" | grep -q '^not ok' && echo "$out" | grep -q '^1\.\.'; then

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"tamix/kernel/ktap"
+	"tamix/kernel/printk"
 	"tamix/proc"
 )
 
@@ -45,6 +46,7 @@ func init() {
 			{Name: "exec_errors", Run: testExecErrors},
 			{Name: "stack_freed_by_next_task", Run: testStackFreedByNext},
 			{Name: "forktest_as_child", Run: testForktest, Timeout: 120 * time.Second},
+			{Name: "oom_kill", Run: testOOMKill, Timeout: 120 * time.Second},
 			{Name: "no_leaks", Run: testNoLeaks},
 			// Last: until trap entry clears DF, this case corrupts
 			// physical memory and may take the kernel down.
@@ -223,5 +225,34 @@ func testNoLeaks(t *ktap.T) {
 	}
 	if p := proc.PIDsInUse(); p != baseline.pids {
 		t.Errorf("%d PIDs in use, baseline %d", p, baseline.pids)
+	}
+}
+
+// testOOMKill runs a program that writes to more memory than the machine
+// has: the OOM killer must end it with SIGKILL and say so with Linux's
+// line, and the test task (init) must survive and be able to run another
+// program afterwards.
+func testOOMKill(t *ktap.T) {
+	from := printk.Kernel.Records(0)
+	next := uint64(0)
+	if len(from) > 0 {
+		next = from[len(from)-1].Seq + 1
+	}
+	status, out := run(t, "hog", "1024")
+	if status != proc.SIGKILL {
+		t.Errorf("hog 1024: wait status %#x, want killed by SIGKILL\n%s", status, out)
+	}
+	found := ""
+	for _, r := range printk.Kernel.Records(next) {
+		if txt := printk.Format(r); strings.Contains(txt, "Out of memory: Killed process") {
+			found = txt
+		}
+	}
+	if found == "" {
+		t.Errorf("no 'Out of memory: Killed process' line in the kernel log")
+	}
+	t.Logf("%s", strings.TrimSpace(found))
+	if status, _ := run(t, "hello"); status != 0 {
+		t.Errorf("after the OOM kill, hello: wait status %#x", status)
 	}
 }

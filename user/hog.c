@@ -1,0 +1,29 @@
+/*
+ * hog: maps MiB mebibytes of anonymous memory with MAP_NORESERVE (so that
+ * the overcommit check lets it through) and writes to every page, then
+ * exits 0. With more than the machine has, the kernel's OOM killer ends
+ * it with SIGKILL; on Linux and on Tamix the same.
+ *
+ * Usage: hog MiB
+ */
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "tamix_test.h"
+
+int main(int argc, char **argv)
+{
+	long mib = argc > 1 ? atol(argv[1]) : 16;
+	size_t len = (size_t)mib << 20;
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED) {
+		tx_printf(1, "hog: mmap of %ld MiB failed\n", mib);
+		return 1;
+	}
+	for (size_t off = 0; off < len; off += 4096)
+		p[off] = 1;
+	tx_printf(1, "hog: touched %ld MiB\n", mib);
+	return 0;
+}
