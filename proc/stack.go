@@ -17,10 +17,13 @@ const (
 // (exclusive): pt_regs sits just below it.
 type KernelStack struct {
 	Base mm.PhysAddr // physical = virtual (identity map)
-	// FreedBy is the PID of the task that freed it (-1 while in use):
-	// the scheduler test checks that a dying task's stack is freed by
-	// the next task, in FinishTaskSwitch, not by the dying task.
+	// FreedBy is the PID of the task that freed it (-1 while in use),
+	// and Frees counts the calls that tried: the user suite checks that
+	// a dying task's stack is freed exactly once, by the next task, in
+	// FinishTaskSwitch, not by the dying task. Written once by the
+	// freeing task, after the dying one's last switch.
 	FreedBy int
+	Frees   int
 }
 
 // Top returns the address just above the stack.
@@ -41,7 +44,12 @@ func AllocTaskStack() (*KernelStack, error) {
 // for a task that never ran by the code unwinding its creation.
 // Mirrors kernel/fork.c:put_task_stack().
 func PutTaskStack(t *Task, by int) {
-	if t.Stack == nil || t.Stack.FreedBy >= 0 {
+	if t.Stack == nil {
+		return
+	}
+	t.Stack.Frees++
+	if t.Stack.FreedBy >= 0 {
+		logf("BUG: kernel stack of task %d freed again by task %d (first by %d)", t.PID, by, t.Stack.FreedBy)
 		return
 	}
 	K.Pages.FreePages(t.Stack.Base, ThreadSizeOrder)

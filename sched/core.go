@@ -102,11 +102,16 @@ func schedule(preempt bool) {
 	FinishTaskSwitch()
 }
 
-// ContextSwitch records the switch and does the architectural part on
-// behalf of next (switch_mm, FS base, FPU, kernel stack). Only Schedule
-// calls it, with the run-queue lock held. Mirrors
-// kernel/sched/core.c:context_switch(); the kernel-stack half of Linux's
-// switch_to is the baton hand-over that follows in Schedule.
+// ContextSwitch records the switch and does the part of the
+// architectural switch that must happen here, on behalf of next: its
+// SwitchTo, which loads next's page tables (switch_mm: CR3). The rest of
+// Linux's switch_to happens elsewhere in Tamix: the CPU state of the
+// kernel side is the goroutine's, handed over with the baton that
+// follows in Schedule; TSS.RSP0, the user FS base and the user FPU
+// registers are loaded by EnterUser when next returns to user mode (a
+// task in the kernel uses Go's stack, FS base and FPU state). Only
+// Schedule calls it, with the run-queue lock held. Mirrors
+// kernel/sched/core.c:context_switch().
 func ContextSwitch(prev, next *Thread) {
 	rq.nrSwitches++
 	rq.prev, rq.curr = prev, next
@@ -116,9 +121,14 @@ func ContextSwitch(prev, next *Thread) {
 }
 
 // FinishTaskSwitch runs in the task that just got the CPU, first thing:
-// it completes what the previous task could not do itself. A dead task
-// cannot free the kernel stack it switched away on, so its stack is freed
-// here (through FinishHook). Mirrors kernel/sched/core.c:finish_task_switch().
+// it completes what the previous task could not do itself. In Linux a
+// dead task cannot free the kernel stack it switched away on. In Tamix
+// the dying goroutine runs on its own Go stack, not on its 16 KiB kernel
+// stack (only the CPU uses that, for traps from user mode), but the rule
+// is kept for the same reason in another form: once the baton has passed
+// nothing of the dead task can run any more, so its stack is freed here,
+// by the next task (through FinishHook), never by the dying task itself.
+// Mirrors kernel/sched/core.c:finish_task_switch().
 func FinishTaskSwitch() {
 	rq.mu.Lock()
 	prev := rq.prev

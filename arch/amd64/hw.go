@@ -22,6 +22,7 @@ func outb(port uint16, v uint8)
 func rdtsc() uint64
 func readFlags() uint64
 func fxsave(area *[512]byte)
+func callWakeG(gp uint) (ax uint64)
 func vectorStubsTable() *[256]uint64
 func enterUser(regs *PtRegs) (vector uint64)
 func probeRead(addr uintptr) (ok bool)
@@ -49,6 +50,12 @@ func RDTSC() uint64 { return rdtsc() }
 
 // ReadFlags returns the CPU's RFLAGS as the calling Go code runs with them.
 func ReadFlags() uint64 { return readFlags() }
+
+// CallWakeG hands goroutine gp to the runtime's WakeG exactly as
+// tamago's amd64/irq.s does from an interrupt, and returns its AX: 0 when
+// the wake-up was recorded, 1 when one was already pending (irq.s wakes
+// idle CPUs only on 0). For tests.
+func CallWakeG(gp uint) uint64 { return callWakeG(gp) }
 
 // ReadCR3 returns the current page-table root.
 func ReadCR3() uint64 { return readCR3() }

@@ -159,3 +159,12 @@ TEXT ·fxsave(SB),NOSPLIT,$0-8
 	MOVQ	area+0(FP), AX
 	FXSAVE64	(AX)
 	RET
+
+// func callWakeG(gp uint) (ax uint64)
+// Calls the runtime's WakeG as tamago's interrupt handlers do (goroutine
+// in AX, result in AX), for the test of that convention.
+TEXT ·callWakeG(SB),NOSPLIT,$0-16
+	MOVQ	gp+0(FP), AX
+	CALL	runtime·WakeG(SB)
+	MOVQ	AX, ax+8(FP)
+	RET

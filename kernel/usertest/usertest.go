@@ -181,6 +181,9 @@ func testStackFreedByNext(t *ktap.T) {
 	if by == child.PID {
 		t.Errorf("the dying task freed its own stack")
 	}
+	if n := child.Stack.Frees; n != 1 {
+		t.Errorf("the stack was freed %d times, want once", n)
+	}
 }
 
 // testForktest runs user/forktest.c as a child of the test task (the

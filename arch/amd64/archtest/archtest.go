@@ -8,6 +8,8 @@ package archtest
 
 import (
 	"fmt"
+	"runtime"
+	"time"
 	"unsafe"
 
 	"tamix/arch/amd64"
@@ -95,6 +97,7 @@ func init() {
 			{Name: "fs_base", Run: testFSBase},
 			{Name: "smap_smep", Run: testSMAPSMEP},
 			{Name: "entry_clears_user_flags", Run: testEntryFlags},
+			{Name: "wakeg_convention", Run: testWakeGConvention},
 		},
 	})
 }
@@ -281,5 +284,40 @@ func testEntryFlags(t *ktap.T) {
 			t.Errorf("%s: saved user RFLAGS %#x lost the user's bits %#x", c.name, regs.Flags, c.flags)
 		}
 		t.Logf("%s: back through %s, user RFLAGS %#x, kernel RFLAGS %#x", c.name, amd64.VectorName(v), regs.Flags, kflags)
+	}
+}
+
+// testWakeGConvention hands a goroutine asleep in time.Sleep to the
+// runtime's WakeG the way tamago's amd64/irq.s does from an interrupt:
+// the first call must answer AX = 0 (recorded: irq.s then wakes idle
+// CPUs), a second before the first was acted on AX = 1 (one pending), and
+// the sleeper must wake long before its 10 s are up.
+func testWakeGConvention(t *ktap.T) {
+	gch := make(chan uint, 1)
+	done := make(chan time.Duration, 1)
+	go func() {
+		gp, _ := runtime.GetG()
+		gch <- gp
+		start := time.Now()
+		time.Sleep(10 * time.Second)
+		done <- time.Since(start)
+	}()
+	gp := <-gch
+	for i := 0; !runtime.Asleep(gp); i++ {
+		if i > 1000 {
+			t.Fatalf("the goroutine never went to sleep")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	first := amd64.CallWakeG(gp)
+	second := amd64.CallWakeG(gp)
+	if first != 0 || second != 1 {
+		t.Errorf("WakeG returned AX=%d then AX=%d, want 0 (recorded) then 1 (pending)", first, second)
+	}
+	select {
+	case d := <-done:
+		t.Logf("the sleeper woke after %v of its 10 s", d.Round(time.Millisecond))
+	case <-time.After(5 * time.Second):
+		t.Errorf("the sleeper was not woken")
 	}
 }

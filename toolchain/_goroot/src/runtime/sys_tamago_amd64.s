@@ -24,8 +24,10 @@ halt:
 	JMP	halt
 
 // WakeG records, for netpoll, a goroutine to wake. Called from interrupt
-// handlers with the goroutine in AX; returns AX = 1 if recorded, 0 if
-// another request is pending. Clobbers BX.
+// handlers with the goroutine in AX; returns AX = 0 if recorded, 1 if
+// another request is pending. That is the convention of tamago's
+// amd64/irq.s, which goes on to wake idle CPUs (an IPI) only when AX is
+// 0, i.e. when there is a new wake-up to act on. Clobbers BX.
 TEXT runtime·WakeG(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	AX, BX			// BX = goroutine
 	XORL	AX, AX			// expect an empty slot
@@ -33,8 +35,8 @@ TEXT runtime·WakeG(SB),NOSPLIT|NOFRAME,$0
 	CMPXCHGQ	BX, runtime·tamagoWokenG(SB)
 	JNE	busy
 	MOVL	$1, runtime·netpollWakeSig(SB)	// end the idle wait
-	MOVL	$1, AX
+	XORL	AX, AX			// recorded
 	RET
 busy:
-	XORL	AX, AX
+	MOVL	$1, AX			// not recorded: one is pending
 	RET

@@ -40,7 +40,8 @@ func Asleep(gp uint) bool {
 }
 
 // WakeG is implemented in assembly for interrupt handlers: it takes the
-// goroutine in AX and returns in AX whether the request was recorded.
+// goroutine in AX and returns AX = 0 if the request was recorded, 1 if
+// another was pending (the convention of tamago's amd64/irq.s).
 func WakeG()
 
 // syscall_consoleWrite writes to the console for package syscall's
