@@ -170,3 +170,15 @@ func pathNameLocked(p, root Path) string {
 	}
 	return b.String()
 }
+
+// AddEntry links a new dentry name for inode n into the directory dir,
+// for file systems that build their tree before it is mounted (procfs,
+// pseudo file systems). Mirrors d_alloc_name() + d_add().
+func AddEntry(dir *Dentry, name string, n *Inode) *Dentry {
+	treeLock.Lock()
+	defer treeLock.Unlock()
+	d := NewDentry(dir, name)
+	d.Instantiate(n)
+	dir.addLocked(d)
+	return d
+}

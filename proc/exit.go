@@ -28,6 +28,7 @@ func DoExit(code int) {
 		t.Files.Put()
 		t.Files = nil
 	}
+	exitFS(t)
 	exitSignals(t)
 	if t.PID == 1 && InitExit != nil {
 		InitExit(code)
