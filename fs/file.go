@@ -2,6 +2,7 @@ package fs
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"tamix/abi"
 )
@@ -78,10 +79,18 @@ type File struct {
 	Private any
 }
 
+// nrFiles counts the open files in the system (Linux's nr_files, the
+// first number of /proc/sys/fs/file-nr).
+var nrFiles atomic.Int64
+
+// NrFiles returns the number of open files.
+func NrFiles() int64 { return nrFiles.Load() }
+
 // NewFile returns an open file of n with ops and flags and one
 // reference; an inode-backed file counts as open for n (the inode is
 // not freed while it is). Mirrors fs/file_table.c:alloc_file().
 func NewFile(path Path, n *Inode, ops FileOperations, flags int) *File {
+	nrFiles.Add(1)
 	if n != nil {
 		openInode(n)
 	}
@@ -119,6 +128,7 @@ func (f *File) Put() {
 	if !last {
 		return
 	}
+	nrFiles.Add(-1)
 	f.Ops.Release(f)
 	if f.Inode != nil {
 		closeInode(f.Inode)

@@ -21,6 +21,7 @@ import (
 	_ "tamix/kernel/selftest"   // registers the "runtime" suite
 	_ "tamix/kernel/signaltest" // registers the "signal" suite
 	_ "tamix/kernel/usertest"   // registers the "user" suite
+	_ "tamix/kernel/vfstest"    // registers the "vfs" suite
 	"tamix/proc"
 	"tamix/sched"
 	"tamix/syscall"

@@ -26,7 +26,9 @@ type OpenFile = fs.File
 // NewOpenFile wraps f with one reference, as a stream (no position) on
 // an anonymous FIFO inode: what a pipe end is.
 func NewOpenFile(f File, flags int) *OpenFile {
-	return fs.NewFile(fs.Path{}, fs.NewAnonInode(fs.S_IFIFO|0o600, 0), taskFile{f}, flags)
+	of := fs.NewFile(fs.Path{}, fs.NewAnonInode(fs.S_IFIFO|0o600, 0), taskFile{f}, flags)
+	of.Stream = true
+	return of
 }
 
 // taskFile adapts a File to fs.FileOperations: the caller is the task.
