@@ -70,9 +70,6 @@ func rw(t *proc.Task, r *amd64.PtRegs, write bool, off int64) int64 {
 	if err != nil {
 		return errno(err)
 	}
-	if int64(r.DX) < 0 {
-		return abi.EINVAL.Neg()
-	}
 	n, err := rwOne(t, f, uintptr(r.SI), r.DX, write, off)
 	if err != nil {
 		return errno(err)
