@@ -45,7 +45,7 @@ KERNEL_ENV := GOOS=tamago GOARCH=amd64 GOOSPKG=github.com/usbarmory/tamago GOTOO
 # The kernel is rebuilt when a Go or assembly file of the kernel changes,
 # when go.mod/go.sum change, or (with the built-in toolchain) when the port
 # in toolchain/ changes.
-KERNEL_DIRS := boot kernel cmd arch mm proc sched syscall lib
+KERNEL_DIRS := abi boot kernel cmd arch mm proc sched syscall fs drivers lib
 KERNEL_SRCS := $(shell find $(wildcard $(KERNEL_DIRS)) \
 	\( -name '*.go' -o -name '*.s' \) -not -name '*_test.go' 2>/dev/null)
 TOOLCHAIN_SRCS := $(if $(TAMAGO),,$(shell find toolchain -type f 2>/dev/null))

@@ -48,6 +48,7 @@ const (
 	ERANGE       Errno = 34  // Numerical result out of range
 	ENAMETOOLONG Errno = 36  // File name too long
 	ENOSYS       Errno = 38  // Function not implemented
+	ENOTEMPTY    Errno = 39  // Directory not empty
 	ELOOP        Errno = 40  // Too many levels of symbolic links
 	EOVERFLOW    Errno = 75  // Value too large for defined data type
 	EOPNOTSUPP   Errno = 95  // Operation not supported
@@ -109,6 +110,7 @@ var errnoText = map[Errno]string{
 	ERANGE:       "numerical result out of range",
 	ENAMETOOLONG: "file name too long",
 	ENOSYS:       "function not implemented",
+	ENOTEMPTY:    "directory not empty",
 	ELOOP:        "too many levels of symbolic links",
 	EOVERFLOW:    "value too large for defined data type",
 	EOPNOTSUPP:   "operation not supported",
@@ -126,7 +128,7 @@ var errnoName = map[Errno]string{
 	ENOTTY: "ENOTTY", ETXTBSY: "ETXTBSY", EFBIG: "EFBIG", ENOSPC: "ENOSPC",
 	ESPIPE: "ESPIPE", EROFS: "EROFS", EMLINK: "EMLINK", EPIPE: "EPIPE",
 	EDOM: "EDOM", ERANGE: "ERANGE", ENAMETOOLONG: "ENAMETOOLONG",
-	ENOSYS: "ENOSYS", ELOOP: "ELOOP", EOVERFLOW: "EOVERFLOW",
+	ENOSYS: "ENOSYS", ENOTEMPTY: "ENOTEMPTY", ELOOP: "ELOOP", EOVERFLOW: "EOVERFLOW",
 	EOPNOTSUPP: "EOPNOTSUPP", ETIMEDOUT: "ETIMEDOUT",
 	ERESTARTSYS: "ERESTARTSYS", ERESTARTNOINTR: "ERESTARTNOINTR",
 	ERESTARTNOHAND: "ERESTARTNOHAND", ERESTART_RESTARTBLOCK: "ERESTART_RESTARTBLOCK",

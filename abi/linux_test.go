@@ -32,6 +32,7 @@ func TestAgainstHost(t *testing.T) {
 		{"EMFILE", int(EMFILE), int(syscall.EMFILE)}, {"ENOTTY", int(ENOTTY), int(syscall.ENOTTY)},
 		{"ESPIPE", int(ESPIPE), int(syscall.ESPIPE)}, {"EPIPE", int(EPIPE), int(syscall.EPIPE)},
 		{"ERANGE", int(ERANGE), int(syscall.ERANGE)}, {"ENAMETOOLONG", int(ENAMETOOLONG), int(syscall.ENAMETOOLONG)},
+		{"ENOTEMPTY", int(ENOTEMPTY), int(syscall.ENOTEMPTY)},
 		{"ENOSYS", int(ENOSYS), int(syscall.ENOSYS)}, {"ELOOP", int(ELOOP), int(syscall.ELOOP)},
 		{"EOVERFLOW", int(EOVERFLOW), int(syscall.EOVERFLOW)}, {"ENOTSUP", int(ENOTSUP), int(syscall.ENOTSUP)},
 		{"ETIMEDOUT", int(ETIMEDOUT), int(syscall.ETIMEDOUT)}, {"ENODEV", int(ENODEV), int(syscall.ENODEV)},

@@ -22,6 +22,7 @@ import (
 	_ "tamix/kernel/signaltest" // registers the "signal" suite
 	_ "tamix/kernel/threadtest" // registers the "thread" suite
 	_ "tamix/kernel/usertest"   // registers the "user" suite
+	_ "tamix/kernel/vfstest"    // registers the "vfs" suite
 	"tamix/proc"
 	"tamix/sched"
 	"tamix/syscall"

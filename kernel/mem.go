@@ -8,7 +8,6 @@ import (
 	"tamix/arch/amd64"
 	"tamix/boot"
 	"tamix/boot/pvh"
-	"tamix/kernel/initramfs"
 	"tamix/kernel/printk"
 	"tamix/mm"
 	"tamix/proc"
@@ -86,19 +85,15 @@ func initMemory(info *pvh.StartInfo) error {
 	kprintf("mm: %d pages (%d MiB) for the page allocator: %v\n",
 		pages.FreePageCount(), pages.FreePageCount()>>8, pages.Ranges())
 
-	var root *initramfs.FS
+	var archive []byte
 	if len(info.Modules) > 0 {
 		m := info.Modules[0]
-		data := unsafe.Slice((*byte)(unsafe.Pointer(uintptr(m.Addr))), int(m.Size))
-		if root, err = initramfs.Parse(data); err != nil {
-			kprintf("initramfs: %v\n", err)
-		} else {
-			kprintf("initramfs: %d bytes at %#x\n", m.Size, m.Addr)
-		}
+		archive = unsafe.Slice((*byte)(unsafe.Pointer(uintptr(m.Addr))), int(m.Size))
+		kprintf("initramfs: %d bytes at %#x\n", m.Size, m.Addr)
 	}
 	_, _, _, edx := boot.CPU.CPUID(1, 0)
 	proc.K = proc.Kernel{
-		Pages: pages, Template: tmpl, Root: root, Console: boot.Console,
+		Pages: pages, Template: tmpl, Console: boot.Console,
 		NewTLB: func() proc.TLB { return &archTLB{} },
 		HWCap:  uint64(edx),
 		Clock:  boot.Uptime,
@@ -107,5 +102,6 @@ func initMemory(info *pvh.StartInfo) error {
 			printk.Printk(printk.LevelInfo, "tamix: "+format, args...)
 		},
 	}
+	prepareRootfs(archive)
 	return nil
 }

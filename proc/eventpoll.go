@@ -57,7 +57,7 @@ func NewEpoll() *OpenFile {
 }
 
 // IsEpoll reports whether f is an epoll instance.
-func IsEpoll(f *OpenFile) bool { _, ok := f.File.(*eventpoll); return ok }
+func IsEpoll(f *OpenFile) bool { return EpollOf(f) != nil }
 
 func (ep *eventpoll) Read(t *Task, b []byte) (int, error)  { return 0, abi.EINVAL }
 func (ep *eventpoll) Write(t *Task, b []byte) (int, error) { return 0, abi.EINVAL }
@@ -98,10 +98,7 @@ func (it *epitem) unhook() {
 		r()
 	}
 	it.removes = nil
-	f := it.key.file
-	f.mu.Lock()
-	delete(f.onRelease, it)
-	f.mu.Unlock()
+	it.key.file.RemoveReleaseHook(it)
 }
 
 // Ctl adds, changes or removes the item for (fd, f). Errors as Linux's:
@@ -109,10 +106,11 @@ func (it *epitem) unhook() {
 // EEXIST for a second ADD, ENOENT for MOD or DEL of nothing. Mirrors
 // fs/eventpoll.c:do_epoll_ctl().
 func (ep *eventpoll) Ctl(t *Task, op, fd int, f *OpenFile, events uint32, data uint64) error {
-	if _, ok := f.File.(Poller); !ok {
+	poller, ok := pollerOf(f)
+	if !ok {
 		return abi.EPERM
 	}
-	if f.File == ep {
+	if EpollOf(f) == ep {
 		return abi.EINVAL
 	}
 	k := epitemKey{f, fd}
@@ -139,13 +137,8 @@ func (ep *eventpoll) Ctl(t *Task, op, fd int, f *OpenFile, events uint32, data u
 	it = &epitem{ep: ep, key: k, events: events | EPOLLERR | EPOLLHUP, data: data, ready: true}
 	ep.items[k] = it
 	ep.mu.Unlock()
-	f.File.(Poller).Poll(t, &PollTable{Queue: func(q *sched.WaitQueue) { it.removes = append(it.removes, q.AddCallback(it.wake)) }})
-	f.mu.Lock()
-	if f.onRelease == nil {
-		f.onRelease = map[*epitem]func(){}
-	}
-	f.onRelease[it] = func() { ep.remove(it) }
-	f.mu.Unlock()
+	poller.Poll(t, &PollTable{Queue: func(q *sched.WaitQueue) { it.removes = append(it.removes, q.AddCallback(it.wake)) }})
+	f.AddReleaseHook(it, func() { ep.remove(it) })
 	ep.wait.WakeUp()
 	return nil
 }
@@ -220,8 +213,8 @@ func (ep *eventpoll) Wait(t *Task, max int, timeout time.Duration) ([]EpollEvent
 	return nil, abi.EINTR
 }
 
-// EpollOf returns the epoll instance of an open file.
-func EpollOf(f *OpenFile) *eventpoll { ep, _ := f.File.(*eventpoll); return ep }
+// EpollOf returns the epoll instance of an open file, or nil.
+func EpollOf(f *OpenFile) *eventpoll { ep, _ := procFile(f).(*eventpoll); return ep }
 
 // MarshalEpollEvents writes events in struct epoll_event's packed layout.
 func MarshalEpollEvents(evs []EpollEvent) []byte {

@@ -21,25 +21,19 @@ type Image struct {
 	Comm string
 }
 
-// LoadProgram reads the static ELF executable at filename from the
-// initramfs and builds a new address space for it: the PT_LOAD segments
+// LoadProgram reads the static ELF executable at filename (through the
+// VFS, relative names from the working directory) and builds a new address space for it: the PT_LOAD segments
 // (file bytes copied in, the rest zero), the brk heap after them, and
 // the initial stack with argv, envp and the auxiliary vector (System V
 // x86-64 ABI). It does not touch the calling task.
 // Mirrors fs/binfmt_elf.c:load_elf_binary() for static programs, with
 // the pages copied instead of mapped from the page cache.
 func LoadProgram(filename string, argv, envp []string) (*Image, error) {
-	if K.Root == nil {
-		return nil, abi.ENOENT
-	}
-	n, err := K.Root.Lookup(filename, true)
+	data, err := readExec(filename)
 	if err != nil {
 		return nil, errnoOf(err, abi.ENOENT)
 	}
-	if n.Mode&0o170000 != 0o100000 {
-		return nil, abi.EACCES
-	}
-	f, err := elf.Parse(n.Data)
+	f, err := elf.Parse(data)
 	if err != nil {
 		return nil, abi.Errno(elf.ErrnoOf(err))
 	}

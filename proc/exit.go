@@ -33,6 +33,7 @@ func DoExit(code int) {
 		t.Files.Put()
 		t.Files = nil
 	}
+	exitFS(t)
 	exitSignals(t)
 	if t.TGID == 1 && groupDead && InitExit != nil {
 		InitExit(groupExitCode(t, code))

@@ -1,13 +1,16 @@
 package proc
 
 import (
+	"io"
 	"sync"
 
 	"tamix/abi"
+	"tamix/fs"
 )
 
-// File is what an open file description does (file_operations): the
-// console, a pipe end, a file of the initramfs.
+// File is what a proc-side open file does, for files whose operations
+// need the task (pipes, tests): they are wrapped into an fs.File by
+// NewOpenFile.
 type File interface {
 	Read(t *Task, p []byte) (int, error)
 	Write(t *Task, p []byte) (int, error)
@@ -16,64 +19,39 @@ type File interface {
 	Release()
 }
 
-// OpenFile is an open file description (struct file): shared by dup'ed
-// descriptors and by the tables fork copies. Its refs count them.
-type OpenFile struct {
-	File
-	mu    sync.Mutex
-	refs  int
-	Flags int // O_ACCMODE, O_APPEND, O_NONBLOCK; protected by mu
-	// onRelease are called when the last reference goes, before
-	// Release: epoll drops the file from its interest lists there
-	// (eventpoll_release). Protected by mu.
-	onRelease map[*epitem]func()
+// OpenFile is an open file description (struct file): fs.File, shared by
+// dup'ed descriptors and by the tables fork copies.
+type OpenFile = fs.File
+
+// NewOpenFile wraps f with one reference, as a stream (no position) on
+// an anonymous FIFO inode: what a pipe end is.
+func NewOpenFile(f File, flags int) *OpenFile {
+	of := fs.NewFile(fs.Path{}, fs.NewAnonInode(fs.S_IFIFO|0o600, 0), taskFile{f}, flags)
+	of.Stream = true
+	return of
 }
 
-// NewOpenFile wraps f with one reference.
-func NewOpenFile(f File, flags int) *OpenFile { return &OpenFile{File: f, refs: 1, Flags: flags} }
+// taskFile adapts a File to fs.FileOperations: the caller is the task.
+type taskFile struct{ f File }
 
-// GetFlags returns the open file's status flags (F_GETFL).
-func (f *OpenFile) GetFlags() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.Flags
-}
-
-// SetFlags replaces the flags in mask with those of v (F_SETFL).
-func (f *OpenFile) SetFlags(mask, v int) {
-	f.mu.Lock()
-	f.Flags = f.Flags&^mask | v&mask
-	f.mu.Unlock()
-}
-
-// Get takes a reference (get_file).
-func (f *OpenFile) Get() { f.get() }
-
-// Put drops a reference (fput).
-func (f *OpenFile) Put() { f.put() }
-
-func (f *OpenFile) get() {
-	f.mu.Lock()
-	f.refs++
-	f.mu.Unlock()
-}
-
-func (f *OpenFile) put() {
-	f.mu.Lock()
-	f.refs--
-	last := f.refs == 0
-	hooks := f.onRelease
-	if last {
-		f.onRelease = nil
+// procFile returns the File inside an open file made by NewOpenFile
+// (a pipe end, an eventfd, an epoll), or nil.
+func procFile(of *OpenFile) File {
+	if w, ok := of.Ops.(taskFile); ok {
+		return w.f
 	}
-	f.mu.Unlock()
-	if last {
-		for _, h := range hooks {
-			h()
-		}
-		f.Release()
-	}
+	return nil
 }
+
+func (w taskFile) Read(c fs.Caller, _ *fs.File, p []byte, _ *int64) (int, error) {
+	return w.f.Read(c.(*Task), p)
+}
+
+func (w taskFile) Write(c fs.Caller, _ *fs.File, p []byte, _ *int64) (int, error) {
+	return w.f.Write(c.(*Task), p)
+}
+
+func (w taskFile) Release(*fs.File) { w.f.Release() }
 
 // fdEntry is a descriptor slot: the open file and the close-on-exec flag
 // (which belongs to the descriptor, not the open file).
@@ -97,8 +75,10 @@ type FileTable struct {
 // NewConsoleFiles returns a table with descriptors 0, 1 and 2 on the
 // console, as init gets them.
 func NewConsoleFiles() *FileTable {
-	c := NewOpenFile(consoleFile{}, 2) // O_RDWR
-	c.refs = 3
+	c := fs.NewFile(fs.Path{}, fs.NewAnonInode(fs.S_IFCHR|0o600, DevConsole), consoleOps{}, fs.O_RDWR)
+	c.Stream = true
+	c.Get()
+	c.Get()
 	return &FileTable{fds: []fdEntry{{file: c}, {file: c}, {file: c}}, users: 1}
 }
 
@@ -117,7 +97,7 @@ func (ft *FileTable) dup() *FileTable {
 	n := &FileTable{fds: append([]fdEntry(nil), ft.fds...), users: 1}
 	for _, e := range n.fds {
 		if e.file != nil {
-			e.file.get()
+			e.file.Get()
 		}
 	}
 	return n
@@ -142,7 +122,7 @@ func (ft *FileTable) Put() {
 	ft.mu.Unlock()
 	for _, e := range fds {
 		if e.file != nil {
-			e.file.put()
+			e.file.Put()
 		}
 	}
 }
@@ -184,7 +164,7 @@ func (ft *FileTable) Close(fd int) error {
 	f := ft.fds[fd].file
 	ft.fds[fd] = fdEntry{}
 	ft.mu.Unlock()
-	f.put()
+	f.Put()
 	return nil
 }
 
@@ -205,12 +185,12 @@ func (ft *FileTable) Dup2(oldfd, newfd int, cloexec bool) (int, error) {
 	}
 	old := ft.fds[newfd].file
 	if old != f {
-		f.get()
+		f.Get()
 	}
 	ft.fds[newfd] = fdEntry{file: f, cloexec: cloexec}
 	ft.mu.Unlock()
 	if old != nil && old != f {
-		old.put()
+		old.Put()
 	}
 	return newfd, nil
 }
@@ -249,24 +229,41 @@ func (ft *FileTable) closeOnExec() {
 	}
 	ft.mu.Unlock()
 	for _, f := range closing {
-		f.put()
+		f.Put()
 	}
 }
 
-// consoleFile is the serial console: writes go to the task's Console,
-// reads see end of file (Tamix has no console input yet).
-type consoleFile struct{}
+// The console's device numbers: /dev/console (5, 1) and /dev/tty (5,
+// 0), the calling process's controlling terminal, which is the console
+// until there is a tty layer.
+var (
+	DevConsole = fs.Mkdev(5, 1)
+	DevTTY     = fs.Mkdev(5, 0)
+)
 
-func (consoleFile) Read(t *Task, p []byte) (int, error) { return 0, nil }
+func init() {
+	fs.RegisterChrdev(&fs.Cdev{Dev: DevConsole, Name: "console", Mode: 0o600, Ops: consoleOps{}, Stream: true})
+	fs.RegisterChrdev(&fs.Cdev{Dev: DevTTY, Name: "tty", Mode: 0o666, Ops: consoleOps{}, Stream: true})
+}
+
+// consoleOps are the serial console's file operations: writes go to
+// the task's Console, reads see end of file (Tamix has no console input
+// yet).
+type consoleOps struct{}
+
+func (consoleOps) Read(fs.Caller, *fs.File, []byte, *int64) (int, error) { return 0, nil }
 
 // Poll: the console can always be written, and reading it gives end of
 // file at once (readable, hung up) until it has an input driver.
-func (consoleFile) Poll(t *Task, pt *PollTable) uint32 {
+func (consoleOps) Poll(t *Task, pt *PollTable) uint32 {
 	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM | EPOLLHUP
 }
 
-func (consoleFile) Write(t *Task, p []byte) (int, error) {
-	w := t.Console
+func (consoleOps) Write(c fs.Caller, _ *fs.File, p []byte, _ *int64) (int, error) {
+	var w io.Writer
+	if t, ok := c.(*Task); ok && t != nil {
+		w = t.Console
+	}
 	if w == nil {
 		w = K.Console
 	}
@@ -276,10 +273,10 @@ func (consoleFile) Write(t *Task, p []byte) (int, error) {
 	return w.Write(p)
 }
 
-func (consoleFile) Release() {}
+func (consoleOps) Release(*fs.File) {}
 
 // IsConsole reports whether f is the console (for ioctl's TCGETS).
 func IsConsole(f *OpenFile) bool {
-	_, ok := f.File.(consoleFile)
+	_, ok := f.Ops.(consoleOps)
 	return ok
 }

@@ -88,6 +88,7 @@ func CopyProcess(p *Task, args *CloneArgs) (*Task, error) {
 	CopySignal(flags, p, child)
 	if err := CopyMM(flags, p, child); err != nil {
 		exitFilesOf(child)
+		exitFS(child)
 		freeTaskStruct(child)
 		unchargeTask()
 		return nil, err
@@ -97,6 +98,7 @@ func CopyProcess(p *Task, args *CloneArgs) (*Task, error) {
 	if err != nil {
 		exitMMOf(child)
 		exitFilesOf(child)
+		exitFS(child)
 		freeTaskStruct(child)
 		unchargeTask()
 		return nil, abi.EAGAIN
@@ -173,10 +175,19 @@ func CopyFiles(flags uint64, p, child *Task) {
 	child.Files = p.Files.dup()
 }
 
-// CopyFS would share or copy the working directory and umask
-// (fs_struct); the initramfs is the only file system and has no cwd yet.
-// Mirrors kernel/fork.c:copy_fs().
-func CopyFS(flags uint64, p, child *Task) {}
+// CopyFS shares (CLONE_FS) or copies the root, working directory and
+// umask (fs_struct). Mirrors kernel/fork.c:copy_fs().
+func CopyFS(flags uint64, p, child *Task) {
+	if p.FS == nil {
+		return
+	}
+	if flags&CLONE_FS != 0 {
+		p.FS.Get()
+		child.FS = p.FS
+		return
+	}
+	child.FS = p.FS.Copy()
+}
 
 // CopySighand shares (CLONE_SIGHAND) or copies the signal dispositions.
 // Mirrors kernel/fork.c:copy_sighand().

@@ -4,7 +4,7 @@ import (
 	"io"
 	"time"
 
-	"tamix/kernel/initramfs"
+	"tamix/fs"
 	"tamix/lib/ratelimit"
 	"tamix/mm"
 )
@@ -17,9 +17,12 @@ type Kernel struct {
 	// NewTLB returns the TLB flusher for a new address space.
 	NewTLB func() TLB
 	// HWCap is AT_HWCAP (CPUID.1:EDX).
-	HWCap   uint64
-	Root    *initramfs.FS // the initramfs, for exec
-	Console io.Writer     // the serial console
+	HWCap uint64
+	// Root is the root of the file tree (the tmpfs rootfs with the
+	// initramfs unpacked into it); the first task's root and working
+	// directory. Nil before it is mounted.
+	Root    *fs.Path
+	Console io.Writer // the serial console
 	Log     func(format string, args ...any)
 	// Clock is the kernel clock in ns since boot.
 	Clock func() int64

@@ -3,6 +3,7 @@
 package proc
 
 import (
+	"tamix/fs"
 	"tamix/sched"
 )
 
@@ -18,6 +19,9 @@ func InitIdle() *Task {
 	t.Signal.Rlim[RLIMIT_NPROC] = Rlimit{uint64(MaxThreads / 2), uint64(MaxThreads / 2)}
 	t.Signal.Rlim[RLIMIT_STACK] = Rlimit{8 << 20, RLIM_INFINITY}
 	t.Signal.Rlim[RLIMIT_NOFILE] = Rlimit{1024, 4096}
+	if K.Root != nil {
+		t.FS = fs.NewFSStruct(*K.Root) // init_fs
+	}
 	if err := pids.AllocSpecific(0); err != nil {
 		panic("proc: PID 0: " + err.Error())
 	}

@@ -44,9 +44,20 @@ type Poller interface {
 	Poll(t *Task, pt *PollTable) uint32
 }
 
+// pollerOf returns the Poller of an open file: the File inside a pipe
+// end, eventfd or epoll, or file operations that can poll (the console).
+func pollerOf(f *OpenFile) (Poller, bool) {
+	if pf := procFile(f); pf != nil {
+		p, ok := pf.(Poller)
+		return p, ok
+	}
+	p, ok := f.Ops.(Poller)
+	return p, ok
+}
+
 // PollFile returns f's readiness, and whether f can be polled at all.
 func PollFile(t *Task, f *OpenFile, pt *PollTable) (uint32, bool) {
-	p, ok := f.File.(Poller)
+	p, ok := pollerOf(f)
 	if !ok {
 		return EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLWRNORM, false
 	}

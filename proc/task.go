@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"tamix/arch/amd64"
+	"tamix/fs"
 	"tamix/mm"
 	"tamix/sched"
 )
@@ -57,6 +58,9 @@ type Task struct {
 	// descriptors write (tests capture it).
 	Files   *FileTable
 	Console io.Writer
+	// FS is the root, working directory and umask (fs_struct), shared
+	// with CLONE_FS. Set at fork, dropped at exit by the task itself.
+	FS *fs.FSStruct
 
 	// ExitCode is the wait status the parent will read (exit code << 8,
 	// or the killing signal); ExitState is EXIT_ZOMBIE or EXIT_DEAD.

@@ -5,12 +5,12 @@ package syscall
 import (
 	"tamix/abi"
 	"tamix/arch/amd64"
-	"tamix/kernel/initramfs"
+	"tamix/fs"
 	"tamix/proc"
 )
 
-// Descriptors, pipes, the initramfs and the console's terminal ioctls
-// (fs/open.c, fs/file.c, fs/fcntl.c, fs/pipe.c, fs/stat.c, drivers/tty).
+// Descriptors, pipes and the console's terminal ioctls (fs/file.c,
+// fs/fcntl.c, fs/pipe.c, drivers/tty).
 
 func init() {
 	register(SysClose, func(t *proc.Task, r *amd64.PtRegs) int64 { return errno(t.Files.Close(int(int32(r.DI)))) })
@@ -20,22 +20,14 @@ func init() {
 	register(SysPipe, func(t *proc.Task, r *amd64.PtRegs) int64 { return pipe2(t, uintptr(r.DI), 0) })
 	register(SysPipe2, func(t *proc.Task, r *amd64.PtRegs) int64 { return pipe2(t, uintptr(r.DI), int(r.SI)) })
 	register(SysFcntl, sysFcntl)
-	register(SysOpen, func(t *proc.Task, r *amd64.PtRegs) int64 { return open(t, uintptr(r.DI), int(int32(r.SI))) })
-	register(SysOpenat, sysOpenat)
-	register(SysLseek, sysLseek)
-	register(SysFstat, sysFstat)
-	register(SysStat, func(t *proc.Task, r *amd64.PtRegs) int64 { return stat(t, uintptr(r.DI), uintptr(r.SI), true) })
-	register(SysLstat, func(t *proc.Task, r *amd64.PtRegs) int64 { return stat(t, uintptr(r.DI), uintptr(r.SI), false) })
-	register(SysNewfstatat, sysNewfstatat)
 	register(SysIoctl, sysIoctl)
 }
 
 const (
-	oCloexec          = 0o2000000
-	oNonblock         = 0o4000
-	atFDCWD           = -100
-	atSymlinkNofollow = 0x100
-	atEmptyPath       = 0x1000
+	oCloexec  = 0o2000000
+	oNonblock = 0o4000
+	// setflMask are the flags F_SETFL may change (SETFL_MASK).
+	setflMask = fs.O_APPEND | fs.O_NONBLOCK | fs.O_DIRECT | fs.O_NOATIME
 )
 
 func sysDup(t *proc.Task, r *amd64.PtRegs) int64 {
@@ -150,117 +142,10 @@ func sysFcntl(t *proc.Task, r *amd64.PtRegs) int64 {
 	case fGetfl:
 		return int64(f.GetFlags())
 	case fSetfl:
-		f.SetFlags(oNonblock, arg)
+		f.SetFlags(setflMask, arg)
 		return 0
 	}
 	return abi.EINVAL.Neg()
-}
-
-func open(t *proc.Task, path uintptr, flags int) int64 {
-	name, err := t.MM.StrncpyFromUser(path, 4096)
-	if err != nil {
-		return abi.EFAULT.Neg()
-	}
-	f, _, err := proc.OpenRoot(name, flags, flags&0o400000 == 0) // O_NOFOLLOW
-	if err != nil {
-		return errno(err)
-	}
-	fd, err := t.Files.Install(f, 0, flags&oCloexec != 0)
-	if err != nil {
-		f.Put()
-	}
-	return resultFD(fd, err)
-}
-
-// sysOpenat: only AT_FDCWD or absolute paths (the initramfs root is the
-// working directory of every task).
-func sysOpenat(t *proc.Task, r *amd64.PtRegs) int64 {
-	if int32(r.DI) != atFDCWD {
-		if _, err := t.Files.Get(int(int32(r.DI))); err != nil {
-			return errno(err)
-		}
-	}
-	return open(t, uintptr(r.SI), int(int32(r.DX)))
-}
-
-func sysLseek(t *proc.Task, r *amd64.PtRegs) int64 {
-	f, err := t.Files.Get(int(int32(r.DI)))
-	if err != nil {
-		return errno(err)
-	}
-	pos, err := proc.Seek(f, int64(r.SI), int(r.DX))
-	if err != nil {
-		return errno(err)
-	}
-	return pos
-}
-
-// writeStat fills struct stat (x86-64 layout, 144 bytes).
-func writeStat(t *proc.Task, addr uintptr, n *initramfs.Node, mode uint32, size int64) int64 {
-	var st [144]byte
-	put64(st[0:], 1) // st_dev
-	var ino uint64
-	nlink := uint64(1)
-	var mtime int64
-	if n != nil {
-		ino, nlink, mtime = n.Ino, uint64(n.Nlink), n.Mtime
-		mode, size = n.Mode, int64(n.Size)
-		put32(st[28:], n.UID)
-		put32(st[32:], n.GID)
-	}
-	put64(st[8:], ino)
-	put64(st[16:], nlink)
-	put32(st[24:], mode)
-	put64(st[48:], uint64(size))
-	put64(st[56:], 4096)                     // st_blksize
-	put64(st[64:], uint64((size+511)/512))   // st_blocks
-	for _, off := range []int{72, 88, 104} { // atime, mtime, ctime
-		put64(st[off:], uint64(mtime))
-	}
-	if _, err := t.MM.CopyToUser(addr, st[:]); err != nil {
-		return abi.EFAULT.Neg()
-	}
-	return 0
-}
-
-func sysFstat(t *proc.Task, r *amd64.PtRegs) int64 {
-	f, err := t.Files.Get(int(int32(r.DI)))
-	if err != nil {
-		return errno(err)
-	}
-	if n := proc.Node(f); n != nil {
-		return writeStat(t, uintptr(r.SI), n, 0, 0)
-	}
-	mode := uint32(0o010600) // a pipe
-	if proc.IsConsole(f) {
-		mode = 0o020620 // a character device
-	}
-	return writeStat(t, uintptr(r.SI), nil, mode, 0)
-}
-
-func stat(t *proc.Task, path, buf uintptr, follow bool) int64 {
-	name, err := t.MM.StrncpyFromUser(path, 4096)
-	if err != nil {
-		return abi.EFAULT.Neg()
-	}
-	_, n, err := proc.OpenRoot(name, 0, follow)
-	if err != nil {
-		return errno(err)
-	}
-	return writeStat(t, buf, n, 0, 0)
-}
-
-func sysNewfstatat(t *proc.Task, r *amd64.PtRegs) int64 {
-	flags := int(r.R10)
-	if flags&atEmptyPath != 0 {
-		return sysFstat(t, &amd64.PtRegs{DI: r.DI, SI: r.DX})
-	}
-	if int32(r.DI) != atFDCWD {
-		if _, err := t.Files.Get(int(int32(r.DI))); err != nil {
-			return errno(err)
-		}
-	}
-	return stat(t, uintptr(r.SI), uintptr(r.DX), flags&atSymlinkNofollow == 0)
 }
 
 // Terminal ioctls the console answers (include/uapi/asm-generic/ioctls.h).

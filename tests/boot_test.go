@@ -69,6 +69,18 @@ func TestForkSuite(t *testing.T) {
 	r.checkStatus(t, exitOK)
 }
 
+// TestVFSSuite boots user/vfstest.c as PID 1 (init=/vfstest): the file
+// system calls of issue 11 from user space, in a directory it makes
+// under /tmp; the kernel powers off with its exit status.
+func TestVFSSuite(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/vfstest")
+	checkKTAP(t, r)
+	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
+		t.Error(`no "tamix: init exited with status 0" line`)
+	}
+	r.checkStatus(t, exitOK)
+}
+
 // TestSignalSuite boots user/sigtest.c as PID 1 (init=/sigtest): the
 // issue-9 suite of signal delivery, masks, queues, restarts, sigreturn
 // and job control run from user space, which prints KTAP itself (and

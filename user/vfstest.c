@@ -1,0 +1,648 @@
+/*
+ * vfstest: the user-space suite of issue 11's file system layer, meant to
+ * run on Tamix (init=/vfstest, or started by the in-guest suite "vfs")
+ * and on Linux, where the same binary pins down what Linux does: open
+ * and its flags, read/write/lseek and their vector and positioned forms,
+ * mkdir/rmdir/unlink/rename/link/symlink/readlink and their errors, the
+ * path walk's errors (ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP, EFAULT),
+ * getdents64, the stat family, access/chmod/utimensat, truncate, the
+ * working directory and umask, the /dev nodes and getrandom, EBADF and
+ * EMFILE, fsync.
+ *
+ * Everything happens in a fresh directory it makes under /tmp
+ * (/tmp/vfstest.PID) and removes at the end, so the host's files do not
+ * matter. System calls are raw (tx_syscall*), so the exact errno comes
+ * back. Output is KTAP version 1 on stdout, as forktest's: "KTAP version
+ * 1", the plan, then per case its "# " diagnostics and "ok N name" or
+ * "not ok N name". Exits 0 if no case failed, 1 otherwise.
+ */
+#define _GNU_SOURCE
+#define TX_PROG "vfstest"
+#include "tamix_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <dirent.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define BAD_PTR 0x1000000L	/* unmapped here; in Tamix's kernel hole */
+#define UTIME_NOW_ ((1L << 30) - 1)
+#define UTIME_OMIT_ ((1L << 30) - 2)
+
+static int case_failed;
+static char skip_reason[160];
+static char topdir[64];
+
+__attribute__((format(printf, 1, 2)))
+static void diag(const char *fmt, ...)
+{
+	char buf[400];
+	va_list ap;
+	int n = 2;
+
+	buf[0] = '#';
+	buf[1] = ' ';
+	va_start(ap, fmt);
+	n += vsnprintf(buf + 2, sizeof buf - 3, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof buf - 2)
+		n = sizeof buf - 2;
+	buf[n++] = '\n';
+	tx_write_all(1, buf, (size_t)n);
+}
+
+#define fail(...)                  \
+	do {                       \
+		diag(__VA_ARGS__); \
+		case_failed = 1;   \
+	} while (0)
+
+static const char *en(long r)
+{
+	static char other[4][32];
+	static int next;
+
+	switch (r) {
+	case -ENOENT: return "-ENOENT";
+	case -EBADF: return "-EBADF";
+	case -EACCES: return "-EACCES";
+	case -EFAULT: return "-EFAULT";
+	case -EBUSY: return "-EBUSY";
+	case -EEXIST: return "-EEXIST";
+	case -EXDEV: return "-EXDEV";
+	case -ENODEV: return "-ENODEV";
+	case -ENOTDIR: return "-ENOTDIR";
+	case -EISDIR: return "-EISDIR";
+	case -EINVAL: return "-EINVAL";
+	case -EMFILE: return "-EMFILE";
+	case -ENOSPC: return "-ENOSPC";
+	case -ESPIPE: return "-ESPIPE";
+	case -ERANGE: return "-ERANGE";
+	case -ENAMETOOLONG: return "-ENAMETOOLONG";
+	case -ENOTEMPTY: return "-ENOTEMPTY";
+	case -ELOOP: return "-ELOOP";
+	case -ENXIO: return "-ENXIO";
+	case -EPERM: return "-EPERM";
+	}
+	if (tx_is_err(r))
+		return tx_errname(r);
+	snprintf(other[next % 4], sizeof other[0], "%ld", r);
+	return other[next++ % 4];
+}
+
+/* check compares a raw result with the expected one; 1 if they match. */
+#define check(what, got, want) check_((what), (long)(got), (long)(want), __LINE__)
+static int check_(const char *what, long got, long want, int line)
+{
+	if (got == want)
+		return 1;
+	fail("line %d: %s: got %s, want %s", line, what, en(got), en(want));
+	return 0;
+}
+
+/* ok requires a non-negative result. */
+#define ok(what, got) ok_((what), (long)(got), __LINE__)
+static long ok_(const char *what, long got, int line)
+{
+	if (tx_is_err(got))
+		fail("line %d: %s: %s", line, what, en(got));
+	return got;
+}
+
+#define S0(n) tx_syscall0(n)
+#define S1(n, a) tx_syscall1(n, a)
+#define S2(n, a, b) tx_syscall2(n, a, b)
+#define S3(n, a, b, c) tx_syscall3(n, a, b, c)
+#define S4(n, a, b, c, d) tx_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define S5(n, a, b, c, d, e) tx_syscall6(n, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+static long xopen(const char *p, long flags, long mode) { return S3(SYS_open, p, flags, mode); }
+static long xclose(long fd) { return S1(SYS_close, fd); }
+static long xwrite(long fd, const void *b, long n) { return S3(SYS_write, fd, b, n); }
+static long xread(long fd, void *b, long n) { return S3(SYS_read, fd, b, n); }
+
+/* put_file makes a file holding s. */
+static void put_file(const char *p, const char *s)
+{
+	long fd = ok(p, xopen(p, O_WRONLY | O_CREAT | O_TRUNC, 0644));
+	if (fd >= 0) {
+		check("write", xwrite(fd, s, (long)strlen(s)), (long)strlen(s));
+		xclose(fd);
+	}
+}
+
+static struct stat st_of(const char *p, int follow)
+{
+	struct stat st;
+	memset(&st, 0, sizeof st);
+	ok(p, S2(follow ? SYS_stat : SYS_lstat, p, &st));
+	return st;
+}
+
+/* ------------------------------------------------------------------- */
+
+static void t_open_flags(void)
+{
+	long fd = ok("create", xopen("f", O_RDWR | O_CREAT | O_EXCL, 0644));
+	check("O_EXCL on an existing file", xopen("f", O_RDWR | O_CREAT | O_EXCL, 0644), -EEXIST);
+	check("write", xwrite(fd, "hello", 5), 5);
+	xclose(fd);
+	check("size", st_of("f", 1).st_size, 5);
+	fd = ok("O_APPEND", xopen("f", O_WRONLY | O_APPEND, 0));
+	S3(SYS_lseek, fd, 0, SEEK_SET);
+	check("append", xwrite(fd, "!!", 2), 2);
+	check("position after append", S3(SYS_lseek, fd, 0, SEEK_CUR), 7);
+	xclose(fd);
+	fd = ok("O_TRUNC", xopen("f", O_WRONLY | O_TRUNC, 0));
+	check("size after O_TRUNC", st_of("f", 1).st_size, 0);
+	check("read on O_WRONLY", xread(fd, (char[4]){0}, 4), -EBADF);
+	xclose(fd);
+	fd = ok("O_RDONLY", xopen("f", O_RDONLY, 0));
+	check("write on O_RDONLY", xwrite(fd, "x", 1), -EBADF);
+	xclose(fd);
+	check("O_CREAT on a directory", xopen(".", O_RDONLY | O_CREAT, 0644), -EISDIR);
+	check("O_CREAT with a trailing /", xopen("new/", O_RDWR | O_CREAT, 0644), -EISDIR);
+	check("O_WRONLY on a directory", xopen(".", O_WRONLY, 0), -EISDIR);
+	check("O_DIRECTORY on a file", xopen("f", O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
+	fd = ok("O_CLOEXEC", xopen("f", O_RDONLY | O_CLOEXEC, 0));
+	check("FD_CLOEXEC", S2(SYS_fcntl, fd, F_GETFD), FD_CLOEXEC);
+	xclose(fd);
+	fd = ok("creat", S2(SYS_creat, "c", 0600));
+	check("creat is O_WRONLY", xread(fd, (char[4]){0}, 4), -EBADF);
+	xclose(fd);
+	check("openat with a file as dirfd", S4(SYS_openat, 0, "x", O_RDONLY, 0), -ENOTDIR);
+}
+
+static void t_read_write_seek(void)
+{
+	char buf[32] = {0};
+	long fd = ok("open", xopen("rw", O_RDWR | O_CREAT, 0644));
+	check("write", xwrite(fd, "0123456789", 10), 10);
+	check("SEEK_SET", S3(SYS_lseek, fd, 2, SEEK_SET), 2);
+	check("read", xread(fd, buf, 3), 3);
+	check("data", memcmp(buf, "234", 3), 0);
+	check("SEEK_CUR", S3(SYS_lseek, fd, -1, SEEK_CUR), 4);
+	check("SEEK_END", S3(SYS_lseek, fd, -2, SEEK_END), 8);
+	check("negative", S3(SYS_lseek, fd, -100, SEEK_SET), -EINVAL);
+	check("bad whence", S3(SYS_lseek, fd, 0, 99), -EINVAL);
+	check("pread", S4(SYS_pread64, fd, buf, 4, 6), 4);
+	check("pread data", memcmp(buf, "6789", 4), 0);
+	check("pread keeps the position", S3(SYS_lseek, fd, 0, SEEK_CUR), 8);
+	check("pwrite past the end", S4(SYS_pwrite64, fd, "AB", 2, 12), 2);
+	check("size with a hole", st_of("rw", 1).st_size, 14);
+	check("pread of the hole", S4(SYS_pread64, fd, buf, 4, 9), 4);
+	check("hole reads zeros", memcmp(buf, "9\0\0A", 4), 0);
+	check("pread negative", S4(SYS_pread64, fd, buf, 1, -1), -EINVAL);
+	check("read at the end", (S3(SYS_lseek, fd, 0, SEEK_END), xread(fd, buf, 4)), 0);
+	struct iovec iov[2] = {{"ab", 2}, {"cde", 3}};
+	check("writev", S3(SYS_writev, fd, iov, 2), 5);
+	char x[2], y[3];
+	struct iovec riov[2] = {{x, 2}, {y, 3}};
+	check("preadv", S4(SYS_preadv, fd, riov, 2, 14), 5);
+	check("preadv data", memcmp(x, "ab", 2) | memcmp(y, "cde", 3), 0);
+	struct iovec wiov[1] = {{"ZZ", 2}};
+	check("pwritev", S4(SYS_pwritev, fd, wiov, 1, 0), 2);
+	check("readv", (S3(SYS_lseek, fd, 0, SEEK_SET), S3(SYS_readv, fd, riov, 2)), 5);
+	check("readv data", memcmp(x, "ZZ", 2) | memcmp(y, "234", 3), 0);
+	check("read to a bad pointer", xread(fd, (void *)BAD_PTR, 4), -EFAULT);
+	check("write from a bad pointer", xwrite(fd, (void *)BAD_PTR, 4), -EFAULT);
+	xclose(fd);
+	int p[2];
+	ok("pipe", S1(SYS_pipe, p));
+	check("lseek on a pipe", S3(SYS_lseek, p[0], 0, SEEK_SET), -ESPIPE);
+	check("pread on a pipe", S4(SYS_pread64, p[0], buf, 1, 0), -ESPIPE);
+	check("fsync on a pipe", S1(SYS_fsync, p[1]), -EINVAL);
+	xclose(p[0]);
+	xclose(p[1]);
+	fd = ok("open dir", xopen(".", O_RDONLY, 0));
+	check("read of a directory", xread(fd, buf, 4), -EISDIR);
+	check("fsync", S1(SYS_fsync, fd), 0);
+	check("fdatasync", S1(SYS_fdatasync, fd), 0);
+	xclose(fd);
+	check("fsync of a bad fd", S1(SYS_fsync, 999), -EBADF);
+}
+
+static void t_mkdir_rmdir(void)
+{
+	ok("mkdir", S2(SYS_mkdir, "d", 0755));
+	check("mkdir existing", S2(SYS_mkdir, "d", 0755), -EEXIST);
+	check("mkdir under a missing dir", S2(SYS_mkdir, "nope/x", 0755), -ENOENT);
+	check("st_nlink of an empty dir", st_of("d", 1).st_nlink, 2);
+	ok("mkdir with /", S2(SYS_mkdir, "d/a/", 0755));
+	ok("mkdirat", S3(SYS_mkdirat, AT_FDCWD, "d/b", 0755));
+	check("st_nlink with two subdirs", st_of("d", 1).st_nlink, 4);
+	check("S_ISDIR", S_ISDIR(st_of("d/a", 1).st_mode), 1);
+	put_file("d/f", "x");
+	check("mkdir under a file", S2(SYS_mkdir, "d/f/x", 0755), -ENOTDIR);
+	check("rmdir non-empty", S1(SYS_rmdir, "d"), -ENOTEMPTY);
+	check("rmdir a file", S1(SYS_rmdir, "d/f"), -ENOTDIR);
+	check("rmdir .", S1(SYS_rmdir, "d/a/."), -EINVAL);
+	check("rmdir ..", S1(SYS_rmdir, "d/a/.."), -ENOTEMPTY);
+	check("rmdir missing", S1(SYS_rmdir, "d/zz"), -ENOENT);
+	ok("rmdir", S1(SYS_rmdir, "d/a"));
+	ok("unlinkat AT_REMOVEDIR", S3(SYS_unlinkat, AT_FDCWD, "d/b", AT_REMOVEDIR));
+	check("st_nlink back to 2", st_of("d", 1).st_nlink, 2);
+	check("unlinkat bad flag", S3(SYS_unlinkat, AT_FDCWD, "d/f", 0x1), -EINVAL);
+}
+
+static void t_unlink(void)
+{
+	char buf[8] = {0};
+	ok("mkdir", S2(SYS_mkdir, "u", 0755));
+	put_file("u/f", "kept");
+	check("unlink a dir", S1(SYS_unlink, "u"), -EISDIR);
+	check("unlink missing", S1(SYS_unlink, "u/none"), -ENOENT);
+	check("unlink file/", S1(SYS_unlink, "u/f/"), -ENOTDIR);
+	long fd = ok("open", xopen("u/f", O_RDONLY, 0));
+	ok("unlink", S1(SYS_unlink, "u/f"));
+	check("gone", S2(SYS_stat, "u/f", &(struct stat){0}), -ENOENT);
+	struct stat st;
+	ok("fstat", S2(SYS_fstat, fd, &st));
+	check("st_nlink of an unlinked file", st.st_nlink, 0);
+	check("still readable", xread(fd, buf, 8), 4);
+	xclose(fd);
+	ok("rmdir", S1(SYS_rmdir, "u"));
+}
+
+static void t_rename(void)
+{
+	ok("mkdir", S2(SYS_mkdir, "r", 0755));
+	ok("mkdir", S2(SYS_mkdir, "r/a", 0755));
+	ok("mkdir", S2(SYS_mkdir, "r/a/b", 0755));
+	ok("mkdir", S2(SYS_mkdir, "r/full", 0755));
+	ok("mkdir", S2(SYS_mkdir, "r/full/x", 0755));
+	ok("mkdir", S2(SYS_mkdir, "r/empty", 0755));
+	put_file("r/f", "1");
+	put_file("r/g", "22");
+	check("dir into itself", S2(SYS_rename, "r/a", "r/a/b/c"), -EINVAL);
+	check("onto an ancestor", S2(SYS_rename, "r/a/b", "r/a"), -ENOTEMPTY);
+	check("file onto dir", S2(SYS_rename, "r/f", "r/empty"), -EISDIR);
+	check("dir onto file", S2(SYS_rename, "r/empty", "r/f"), -ENOTDIR);
+	check("onto a non-empty dir", S2(SYS_rename, "r/empty", "r/full"), -ENOTEMPTY);
+	check("missing", S2(SYS_rename, "r/none", "r/x"), -ENOENT);
+	check("file/ as source", S2(SYS_rename, "r/f/", "r/h"), -ENOTDIR);
+	check("RENAME_NOREPLACE", S5(SYS_renameat2, AT_FDCWD, "r/f", AT_FDCWD, "r/g", 1), -EEXIST);
+	ok("replace a file", S2(SYS_rename, "r/f", "r/g"));
+	check("replaced", st_of("r/g", 1).st_size, 1);
+	check("source gone", S2(SYS_stat, "r/f", &(struct stat){0}), -ENOENT);
+	ok("move a dir", S4(SYS_renameat, AT_FDCWD, "r/empty", AT_FDCWD, "r/a/b/e"));
+	check("new parent's st_nlink", st_of("r/a/b", 1).st_nlink, 3);
+	ok("to itself", S2(SYS_rename, "r/g", "r/g"));
+	ok("rename dir onto empty dir", S2(SYS_rename, "r/a/b/e", "r/full/x"));
+}
+
+static void t_links(void)
+{
+	char buf[64] = {0};
+	ok("mkdir", S2(SYS_mkdir, "l", 0755));
+	put_file("l/f", "data");
+	ok("link", S2(SYS_link, "l/f", "l/h"));
+	check("st_nlink 2", st_of("l/f", 1).st_nlink, 2);
+	check("same inode", st_of("l/f", 1).st_ino == st_of("l/h", 1).st_ino, 1);
+	check("link existing", S2(SYS_link, "l/f", "l/h"), -EEXIST);
+	check("link a dir", S2(SYS_link, "l", "l/d2"), -EPERM);
+	ok("symlink", S2(SYS_symlink, "f", "l/s"));
+	check("lstat S_ISLNK", S_ISLNK(st_of("l/s", 0).st_mode), 1);
+	check("stat follows", st_of("l/s", 1).st_ino == st_of("l/f", 1).st_ino, 1);
+	check("readlink", S3(SYS_readlink, "l/s", buf, sizeof buf), 1);
+	check("target", buf[0], 'f');
+	ok("symlinkat", S3(SYS_symlinkat, "/no/such/target/anywhere", AT_FDCWD, "l/long"));
+	check("readlink truncates", S4(SYS_readlinkat, AT_FDCWD, "l/long", buf, 4), 4);
+	check("readlink of a file", S3(SYS_readlink, "l/f", buf, sizeof buf), -EINVAL);
+	check("readlink bufsiz 0", S3(SYS_readlink, "l/s", buf, 0), -EINVAL);
+	check("dangling", xopen("l/long", O_RDONLY, 0), -ENOENT);
+	check("symlink existing", S2(SYS_symlink, "x", "l/s"), -EEXIST);
+	check("symlink empty target", S2(SYS_symlink, "", "l/e"), -ENOENT);
+	ok("loop a", S2(SYS_symlink, "loopb", "l/loopa"));
+	ok("loop b", S2(SYS_symlink, "loopa", "l/loopb"));
+	check("ELOOP", xopen("l/loopa", O_RDONLY, 0), -ELOOP);
+	check("O_NOFOLLOW", xopen("l/s", O_RDONLY | O_NOFOLLOW, 0), -ELOOP);
+	ok("linkat AT_SYMLINK_FOLLOW", S5(SYS_linkat, AT_FDCWD, "l/s", AT_FDCWD, "l/h2", AT_SYMLINK_FOLLOW));
+	check("followed to the file", S_ISREG(st_of("l/h2", 0).st_mode), 1);
+	check("st_nlink 3", st_of("l/f", 1).st_nlink, 3);
+	ok("symlink to a dir", S2(SYS_symlink, ".", "l/self"));
+	check("dir through links", S_ISDIR(st_of("l/self/self/self/", 1).st_mode), 1);
+}
+
+static void t_path_errors(void)
+{
+	static char longname[300], longpath[4200];
+	put_file("pf", "x");
+	check("ENOENT", xopen("missing", O_RDONLY, 0), -ENOENT);
+	check("ENOENT empty", xopen("", O_RDONLY, 0), -ENOENT);
+	check("ENOTDIR", xopen("pf/x", O_RDONLY, 0), -ENOTDIR);
+	check("ENOTDIR trailing /", S2(SYS_stat, "pf/", &(struct stat){0}), -ENOTDIR);
+	memset(longname, 'n', 256);
+	check("ENAMETOOLONG component", xopen(longname, O_RDONLY, 0), -ENAMETOOLONG);
+	check("ENAMETOOLONG mkdir", S2(SYS_mkdir, longname, 0755), -ENAMETOOLONG);
+	for (int i = 0; i + 2 < 4150; i += 2)
+		memcpy(longpath + i, "./", 2);
+	check("ENAMETOOLONG path", xopen(longpath, O_RDONLY, 0), -ENAMETOOLONG);
+	longpath[4094] = 0;
+	ok("4094 bytes are fine", S2(SYS_stat, longpath, &(struct stat){0}));
+	check("EFAULT open", xopen((char *)BAD_PTR, O_RDONLY, 0), -EFAULT);
+	check("EFAULT stat path", S2(SYS_stat, (char *)BAD_PTR, &(struct stat){0}), -EFAULT);
+	check("EFAULT stat buf", S2(SYS_stat, "pf", (void *)BAD_PTR), -EFAULT);
+	check("EFAULT mkdir", S2(SYS_mkdir, (char *)BAD_PTR, 0755), -EFAULT);
+	check("EFAULT getcwd", S2(SYS_getcwd, (void *)BAD_PTR, 4096), -EFAULT);
+	check("EBADF dirfd", S4(SYS_openat, 999, "x", O_RDONLY, 0), -EBADF);
+	ok("absolute ignores dirfd", S4(SYS_openat, 999, "/", O_RDONLY, 0) >= 0 ? 0 : -1);
+}
+
+static void t_getdents64(void)
+{
+	char buf[512];
+	int seen = 0;
+	ok("mkdir", S2(SYS_mkdir, "g", 0755));
+	ok("mkdir", S2(SYS_mkdir, "g/sub", 0755));
+	put_file("g/file", "");
+	ok("symlink", S2(SYS_symlink, "file", "g/link"));
+	long fd = ok("open", xopen("g", O_RDONLY | O_DIRECTORY, 0));
+	check("buffer too small", S3(SYS_getdents64, fd, buf, 8), -EINVAL);
+	for (;;) {
+		long n = S3(SYS_getdents64, fd, buf, 48); /* about one entry at a time */
+		if (n <= 0) {
+			check("end", n, 0);
+			break;
+		}
+		for (long off = 0; off < n;) {
+			unsigned short reclen = *(unsigned short *)(buf + off + 16);
+			unsigned char type = (unsigned char)buf[off + 18];
+			const char *name = buf + off + 19;
+			if (reclen % 8)
+				fail("d_reclen %u", reclen);
+			if (!strcmp(name, ".") && type == DT_DIR) seen |= 1;
+			if (!strcmp(name, "..") && type == DT_DIR) seen |= 2;
+			if (!strcmp(name, "sub") && type == DT_DIR) seen |= 4;
+			if (!strcmp(name, "file") && type == DT_REG) seen |= 8;
+			if (!strcmp(name, "link") && type == DT_LNK) seen |= 16;
+			off += reclen;
+		}
+	}
+	check("entries . .. sub file link", seen, 31);
+	check("rewind", S3(SYS_lseek, fd, 0, SEEK_SET), 0);
+	check("again", S3(SYS_getdents64, fd, buf, sizeof buf) > 0, 1);
+	xclose(fd);
+	fd = ok("open file", xopen("g/file", O_RDONLY, 0));
+	check("ENOTDIR", S3(SYS_getdents64, fd, buf, sizeof buf), -ENOTDIR);
+	xclose(fd);
+	check("EBADF", S3(SYS_getdents64, 999, buf, sizeof buf), -EBADF);
+}
+
+static void t_stat(void)
+{
+	struct stat a, b;
+	put_file("s", "12345");
+	ok("symlink", S2(SYS_symlink, "s", "sl"));
+	a = st_of("s", 1);
+	check("st_size", a.st_size, 5);
+	check("S_ISREG", S_ISREG(a.st_mode), 1);
+	check("st_nlink", a.st_nlink, 1);
+	long fd = ok("open", xopen("s", O_RDONLY, 0));
+	ok("fstat", S2(SYS_fstat, fd, &b));
+	check("fstat = stat", a.st_ino == b.st_ino && a.st_dev == b.st_dev, 1);
+	ok("AT_EMPTY_PATH", S4(SYS_newfstatat, fd, "", &b, AT_EMPTY_PATH));
+	check("AT_EMPTY_PATH = stat", a.st_ino == b.st_ino, 1);
+	check("empty path without the flag", S4(SYS_newfstatat, fd, "", &b, 0), -ENOENT);
+	xclose(fd);
+	ok("AT_SYMLINK_NOFOLLOW", S4(SYS_newfstatat, AT_FDCWD, "sl", &b, AT_SYMLINK_NOFOLLOW));
+	check("lnk", S_ISLNK(b.st_mode), 1);
+	check("link size", b.st_size, 1);
+	check("bad flag", S4(SYS_newfstatat, AT_FDCWD, "s", &b, 0x1), -EINVAL);
+	unsigned char sx[256];
+	memset(sx, 0xff, sizeof sx);
+	ok("statx", S5(SYS_statx, AT_FDCWD, "s", 0, 0x7ff, sx));
+	check("stx_size", *(unsigned long long *)(sx + 40), 5);
+	check("stx_ino", *(unsigned long long *)(sx + 32) == a.st_ino, 1);
+	check("stx_mode", *(unsigned short *)(sx + 28), a.st_mode);
+	check("statx reserved mask", S5(SYS_statx, AT_FDCWD, "s", 0, 0x80000000u, sx), -EINVAL);
+	check("EBADF fstat", S2(SYS_fstat, 999, &b), -EBADF);
+}
+
+static void t_access_chmod_times(void)
+{
+	struct stat st;
+	struct timespec ts[2] = {{12345, 678}, {23456, 789}};
+	put_file("ac", "x");
+	ok("F_OK", S2(SYS_access, "ac", F_OK));
+	check("ENOENT", S2(SYS_access, "acx", F_OK), -ENOENT);
+	check("bad mode", S2(SYS_access, "ac", 8), -EINVAL);
+	ok("chmod", S2(SYS_chmod, "ac", 0600));
+	check("mode", st_of("ac", 1).st_mode & 07777, 0600);
+	check("X_OK without x bits", S2(SYS_access, "ac", X_OK), -EACCES);
+	ok("fchmodat", S3(SYS_fchmodat, AT_FDCWD, "ac", 0755));
+	ok("X_OK", S4(SYS_faccessat, AT_FDCWD, "ac", X_OK, 0));
+	long fd = ok("open", xopen("ac", O_RDONLY, 0));
+	ok("fchmod", S2(SYS_fchmod, fd, 0640));
+	check("mode", st_of("ac", 1).st_mode & 07777, 0640);
+	ok("utimensat", S4(SYS_utimensat, AT_FDCWD, "ac", ts, 0));
+	st = st_of("ac", 1);
+	check("atime", st.st_atim.tv_sec, 12345);
+	check("mtime", st.st_mtim.tv_sec, 23456);
+	check("mtime ns", st.st_mtim.tv_nsec, 789);
+	ts[0].tv_nsec = UTIME_OMIT_;
+	ts[1].tv_sec = 99;
+	ts[1].tv_nsec = 0;
+	ok("UTIME_OMIT", S4(SYS_utimensat, fd, NULL, ts, 0));
+	st = st_of("ac", 1);
+	check("atime kept", st.st_atim.tv_sec, 12345);
+	check("mtime set through the fd", st.st_mtim.tv_sec, 99);
+	ts[1].tv_nsec = 1000000000;
+	check("bad nsec", S4(SYS_utimensat, AT_FDCWD, "ac", ts, 0), -EINVAL);
+	ok("NULL times = now", S4(SYS_utimensat, AT_FDCWD, "ac", NULL, 0));
+	check("now", st_of("ac", 1).st_mtim.tv_sec > 1000000000, 1);
+	xclose(fd);
+}
+
+static void t_truncate(void)
+{
+	char buf[8];
+	put_file("t", "abcdef");
+	ok("truncate up", S2(SYS_truncate, "t", 4096 * 3));
+	check("size", st_of("t", 1).st_size, 4096 * 3);
+	long fd = ok("open", xopen("t", O_RDWR, 0));
+	check("zeros past the old end", S4(SYS_pread64, fd, buf, 4, 5000), 4);
+	check("zeros", memcmp(buf, "\0\0\0\0", 4), 0);
+	ok("ftruncate down", S2(SYS_ftruncate, fd, 3));
+	check("size", st_of("t", 1).st_size, 3);
+	ok("ftruncate up", S2(SYS_ftruncate, fd, 6));
+	check("old bytes are gone", S4(SYS_pread64, fd, buf, 6, 0), 6);
+	check("abc then zeros", memcmp(buf, "abc\0\0\0", 6), 0);
+	check("negative", S2(SYS_ftruncate, fd, -1), -EINVAL);
+	xclose(fd);
+	fd = ok("open ro", xopen("t", O_RDONLY, 0));
+	check("ftruncate read-only", S2(SYS_ftruncate, fd, 0), -EINVAL);
+	xclose(fd);
+	check("truncate a dir", S2(SYS_truncate, ".", 0), -EISDIR);
+	check("truncate missing", S2(SYS_truncate, "tt", 0), -ENOENT);
+}
+
+static void t_cwd_umask(void)
+{
+	char buf[256], top[256];
+	long n = ok("getcwd", S2(SYS_getcwd, top, sizeof top));
+	check("getcwd length", n, (long)strlen(top) + 1);
+	check("getcwd is the top dir", strcmp(top, topdir), 0);
+	check("ERANGE", S2(SYS_getcwd, buf, 3), -ERANGE);
+	ok("mkdir", S2(SYS_mkdir, "w", 0755));
+	ok("chdir", S1(SYS_chdir, "w"));
+	ok("getcwd", S2(SYS_getcwd, buf, sizeof buf));
+	check("in w", strcmp(buf + strlen(top), "/w"), 0);
+	put_file("inside", "");
+	ok("chdir ..", S1(SYS_chdir, ".."));
+	check("relative to the new cwd", S2(SYS_access, "w/inside", F_OK), 0);
+	long dfd = ok("open dir", xopen("w", O_RDONLY | O_DIRECTORY, 0));
+	ok("openat relative to dirfd", xclose(S4(SYS_openat, dfd, "inside", O_RDONLY, 0)));
+	ok("fchdir", S1(SYS_fchdir, dfd));
+	check("fchdir took", S2(SYS_access, "inside", F_OK), 0);
+	ok("chdir back", S1(SYS_chdir, top));
+	xclose(dfd);
+	put_file("cf", "");
+	check("chdir to a file", S1(SYS_chdir, "cf"), -ENOTDIR);
+	check("chdir missing", S1(SYS_chdir, "nope"), -ENOENT);
+	check("fchdir EBADF", S1(SYS_fchdir, 999), -EBADF);
+	long old = S1(SYS_umask, 077);
+	put_file("um", "");
+	check("umask 077 applied", st_of("um", 1).st_mode & 0777, 0600);
+	ok("mkdir", S2(SYS_mkdir, "umd", 0777));
+	check("umask on mkdir", st_of("umd", 1).st_mode & 0777, 0700);
+	check("umask returns the old", S1(SYS_umask, old), 077);
+}
+
+static void t_dev(void)
+{
+	char buf[16];
+	long fd = ok("/dev/null", xopen("/dev/null", O_RDWR, 0));
+	check("write null", xwrite(fd, "abc", 3), 3);
+	check("read null", xread(fd, buf, 16), 0);
+	check("S_ISCHR", S_ISCHR(st_of("/dev/null", 1).st_mode), 1);
+	check("rdev 1:3", st_of("/dev/null", 1).st_rdev, 0x103);
+	xclose(fd);
+	fd = ok("/dev/zero", xopen("/dev/zero", O_RDONLY, 0));
+	memset(buf, 7, sizeof buf);
+	check("read zero", xread(fd, buf, 16), 16);
+	check("zeros", buf[0] | buf[15], 0);
+	xclose(fd);
+	fd = ok("/dev/full", xopen("/dev/full", O_WRONLY, 0));
+	check("write full", xwrite(fd, "a", 1), -ENOSPC);
+	xclose(fd);
+	fd = ok("/dev/urandom", xopen("/dev/urandom", O_RDONLY, 0));
+	check("read urandom", xread(fd, buf, 16), 16);
+	xclose(fd);
+	check("getrandom", S3(SYS_getrandom, buf, 16, 0), 16);
+	check("getrandom GRND_NONBLOCK", S3(SYS_getrandom, buf, 16, 1), 16);
+	check("getrandom bad flags", S3(SYS_getrandom, buf, 16, 0x40), -EINVAL);
+	check("getrandom EFAULT", S3(SYS_getrandom, (void *)BAD_PTR, 16, 0), -EFAULT);
+}
+
+static void t_ebadf_emfile(void)
+{
+	struct rlimit rl = {64, 64}, old;
+	check("close EBADF", xclose(999), -EBADF);
+	check("read EBADF", xread(-1, NULL, 0), -EBADF);
+	S2(SYS_getrlimit, RLIMIT_NOFILE, &old);
+	if (old.rlim_cur > 1024) {
+		rl.rlim_cur = 1024;
+		rl.rlim_max = old.rlim_max;
+		ok("setrlimit", S2(SYS_setrlimit, RLIMIT_NOFILE, &rl));
+	}
+	long fd = ok("open", xopen(".", O_RDONLY, 0)), last = fd, n = 0, r = 0;
+	while (n < 2000 && (r = S1(SYS_dup, fd)) >= 0) {
+		last = r;
+		n++;
+	}
+	check("EMFILE", r, -EMFILE);
+	check("open at the limit", xopen(".", O_RDONLY, 0), -EMFILE);
+	diag("%ld descriptors, the last %ld", n + 1, last);
+	for (long i = fd; i <= last; i++)
+		xclose(i);
+	ok("open again", xclose(xopen(".", O_RDONLY, 0)));
+	if (old.rlim_cur > 1024)
+		S2(SYS_setrlimit, RLIMIT_NOFILE, &old);
+}
+
+/* rm_rf removes the tree under path (depth first, through getdents64). */
+static void rm_rf(const char *path)
+{
+	char buf[1024], child[512];
+	long fd = xopen(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0) {
+		S1(SYS_unlink, path);
+		return;
+	}
+	long n;
+	while ((n = S3(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n;) {
+			const char *name = buf + off + 19;
+			off += *(unsigned short *)(buf + off + 16);
+			if (!strcmp(name, ".") || !strcmp(name, ".."))
+				continue;
+			snprintf(child, sizeof child, "%s/%s", path, name);
+			rm_rf(child);
+		}
+	}
+	xclose(fd);
+	S1(SYS_rmdir, path);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} cases[] = {
+	{"open_flags", t_open_flags},
+	{"read_write_seek", t_read_write_seek},
+	{"mkdir_rmdir", t_mkdir_rmdir},
+	{"unlink", t_unlink},
+	{"rename", t_rename},
+	{"links_and_symlinks", t_links},
+	{"path_errors", t_path_errors},
+	{"getdents64", t_getdents64},
+	{"stat_family", t_stat},
+	{"access_chmod_utimensat", t_access_chmod_times},
+	{"truncate", t_truncate},
+	{"cwd_and_umask", t_cwd_umask},
+	{"dev_nodes_and_getrandom", t_dev},
+	{"ebadf_emfile", t_ebadf_emfile},
+};
+#define NCASES ((int)(sizeof cases / sizeof cases[0]))
+
+int main(void)
+{
+	int failed = 0;
+
+	snprintf(topdir, sizeof topdir, "/tmp/vfstest.%ld", S0(SYS_getpid));
+	rm_rf(topdir);
+	tx_printf(1, "KTAP version 1\n1..%d\n", NCASES);
+	if (S2(SYS_mkdir, topdir, 0755) < 0 || S1(SYS_chdir, topdir) < 0)
+		tx_fail("cannot make and enter %s", topdir);
+	diag("vfstest: working in %s", topdir);
+	for (int i = 0; i < NCASES; i++) {
+		char dir[16];
+		case_failed = 0;
+		skip_reason[0] = 0;
+		snprintf(dir, sizeof dir, "case%d", i + 1);
+		if (S2(SYS_mkdir, dir, 0755) < 0 || S1(SYS_chdir, dir) < 0)
+			tx_fail("cannot make %s", dir);
+		snprintf(topdir + strlen(topdir), sizeof topdir - strlen(topdir), "/%s", dir);
+		cases[i].fn();
+		*strrchr(topdir, '/') = 0;
+		S1(SYS_chdir, topdir);
+		if (case_failed) {
+			failed++;
+			tx_printf(1, "not ok %d %s\n", i + 1, cases[i].name);
+		} else {
+			tx_printf(1, "ok %d %s\n", i + 1, cases[i].name);
+		}
+	}
+	S1(SYS_chdir, "/");
+	rm_rf(topdir);
+	if (S2(SYS_access, topdir, F_OK) != -ENOENT)
+		diag("vfstest: %s was not removed", topdir);
+	diag("vfstest: %d of %d cases failed", failed, NCASES);
+	tx_exit(failed ? 1 : 0);
+}
