@@ -41,6 +41,7 @@ const (
 	SysAlarm            = 37
 	SysSetitimer        = 38
 	SysGetpid           = 39
+	SysSendfile         = 40
 	SysClone            = 56
 	SysFork             = 57
 	SysVfork            = 58
@@ -74,6 +75,7 @@ const (
 	SysPrctl            = 157
 	SysArchPrctl        = 158
 	SysGettid           = 186
+	SysTime             = 201
 	SysTkill            = 200
 	SysFutex            = 202
 	SysSchedSetaffin    = 203
@@ -136,7 +138,7 @@ var names = map[int]string{
 	SysRtSigtimedwait: "rt_sigtimedwait", SysRtSigqueueinfo: "rt_sigqueueinfo",
 	SysRtSigsuspend: "rt_sigsuspend", SysSigaltstack: "sigaltstack",
 	SysRestartSyscall: "restart_syscall", SysRtTgsigqueueinfo: "rt_tgsigqueueinfo",
-	SysPrctl: "prctl", SysEpollCreate: "epoll_create", SysEpollWait: "epoll_wait",
+	SysPrctl: "prctl", SysSendfile: "sendfile", SysTime: "time", SysEpollCreate: "epoll_create", SysEpollWait: "epoll_wait",
 	SysEpollCtl: "epoll_ctl", SysEpollPwait: "epoll_pwait", SysEventfd: "eventfd",
 	SysEventfd2: "eventfd2", SysEpollCreate1: "epoll_create1", SysEpollPwait2: "epoll_pwait2", SysGetRobustList: "get_robust_list",
 }

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <dirent.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -225,6 +226,45 @@ static void t_read_write_seek(void)
 	check("fdatasync", S1(SYS_fdatasync, fd), 0);
 	xclose(fd);
 	check("fsync of a bad fd", S1(SYS_fsync, 999), -EBADF);
+}
+
+/* sendfile_and_time: sendfile from a file position and from an offset,
+ * into a pipe; its errors; time(2) agrees with CLOCK_REALTIME. */
+static void t_sendfile_time(void)
+{
+	char buf[16] = {0};
+	int p[2];
+	put_file("sf", "0123456789");
+	long fd = ok("open", xopen("sf", O_RDONLY, 0));
+	ok("pipe", S1(SYS_pipe, p));
+	check("sendfile 4 from the position", S4(SYS_sendfile, p[1], fd, 0, 4), 4);
+	check("the position moved", S3(SYS_lseek, fd, 0, SEEK_CUR), 4);
+	long off = 7;
+	check("sendfile from an offset", S4(SYS_sendfile, p[1], fd, &off, 10), 3);
+	check("offset updated", off, 10);
+	check("the position stays", S3(SYS_lseek, fd, 0, SEEK_CUR), 4);
+	check("pipe holds both", xread(p[0], buf, sizeof buf), 7);
+	check("data", memcmp(buf, "0123789", 7), 0);
+	check("at the end", S4(SYS_sendfile, p[1], fd, &off, 10), 0);
+	off = -1;
+	check("negative offset", S4(SYS_sendfile, p[1], fd, &off, 1), -EINVAL);
+	check("out not writable", S4(SYS_sendfile, fd, fd, 0, 1), -EBADF);
+	check("bad in fd", S4(SYS_sendfile, p[1], 999, 0, 1), -EBADF);
+	check("bad offset pointer", S4(SYS_sendfile, p[1], fd, BAD_PTR, 1), -EFAULT);
+	long app = ok("open O_APPEND", xopen("sf2", O_WRONLY | O_CREAT | O_APPEND, 0644));
+	check("O_APPEND output", S4(SYS_sendfile, app, fd, 0, 1), -EINVAL);
+	xclose(app);
+	xclose(fd);
+	xclose(p[0]);
+	xclose(p[1]);
+	struct timespec ts;
+	long tloc = 0;
+	ok("clock_gettime", S2(SYS_clock_gettime, CLOCK_REALTIME, &ts));
+	long now = S1(SYS_time, &tloc);
+	check("time() stored what it returned", tloc, now);
+	if (now < ts.tv_sec || now > ts.tv_sec + 2)
+		fail("time() = %ld, CLOCK_REALTIME %ld", now, (long)ts.tv_sec);
+	check("time(bad pointer)", S1(SYS_time, BAD_PTR), -EFAULT);
 }
 
 static void t_mkdir_rmdir(void)
@@ -608,6 +648,7 @@ static const struct {
 	{"cwd_and_umask", t_cwd_umask},
 	{"dev_nodes_and_getrandom", t_dev},
 	{"ebadf_emfile", t_ebadf_emfile},
+	{"sendfile_and_time", t_sendfile_time},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
