@@ -11,6 +11,7 @@ func loadIDT(desc *[10]byte)
 func rdmsr(msr uint32) uint64
 func wrmsr(msr uint32, val uint64)
 func readCR0() uint64
+func writeCR0(v uint64)
 func readCR2() uint64
 func readCR3() uint64
 func writeCR3(v uint64)
@@ -38,6 +39,8 @@ const (
 
 	eferSCE = 1 << 0 // SYSCALL/SYSRET enable
 	eferNXE = 1 << 11
+
+	cr0AM = 1 << 18 // alignment mask: EFLAGS.AC turns on alignment checks in ring 3
 
 	cr4OSFXSR     = 1 << 9
 	cr4OSXMMEXCPT = 1 << 10

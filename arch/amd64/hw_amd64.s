@@ -168,3 +168,9 @@ TEXT ·callWakeG(SB),NOSPLIT,$0-16
 	CALL	runtime·WakeG(SB)
 	MOVQ	AX, ax+8(FP)
 	RET
+
+// func writeCR0(v uint64)
+TEXT ·writeCR0(SB),NOSPLIT,$0-8
+	MOVQ	v+0(FP), AX
+	MOVQ	AX, CR0
+	RET

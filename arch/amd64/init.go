@@ -49,6 +49,11 @@ func Init() {
 	wrmsr(msrEFER, rdmsr(msrEFER)|eferSCE|eferNXE)
 	features.NX = true
 
+	// CR0.AM, as Linux sets it: a user program that sets EFLAGS.AC gets
+	// alignment checks (#AC, SIGBUS BUS_ADRALN). It changes nothing in
+	// ring 0, where the checks never apply.
+	writeCR0(readCR0() | cr0AM)
+
 	cr4 := readCR4() | cr4OSFXSR | cr4OSXMMEXCPT
 	if _, b, _, _ := cpuid(7, 0); b&(1<<7) != 0 {
 		cr4 |= cr4SMEP
