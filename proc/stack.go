@@ -2,8 +2,10 @@ package proc
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"tamix/mm"
+	"tamix/trace"
 )
 
 // Kernel stacks: THREAD_SIZE is 16 KiB on x86-64, an order-2 block from
@@ -21,6 +23,9 @@ type KernelStack struct {
 	// the scheduler test checks that a dying task's stack is freed by
 	// the next task, in FinishTaskSwitch, not by the dying task.
 	FreedBy int
+	// tracePuts counts the reaping and the freeing of this stack, so
+	// that the second records sched_process_free (proc/trace.go).
+	tracePuts atomic.Int32
 }
 
 // Top returns the address just above the stack.
@@ -47,4 +52,10 @@ func PutTaskStack(t *Task, by int) {
 	K.Pages.FreePages(t.Stack.Base, ThreadSizeOrder)
 	t.Stack.FreedBy = by
 	t.Regs = nil
+	if by >= 0 {
+		if trace.On(trace.StackFree) {
+			traceProcess(trace.StackFree, Current(), t)
+		}
+		tracePut(t)
+	}
 }

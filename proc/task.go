@@ -11,6 +11,7 @@ import (
 	"tamix/arch/amd64"
 	"tamix/mm"
 	"tamix/sched"
+	"tamix/trace"
 )
 
 // Task flags (include/linux/sched.h).
@@ -187,9 +188,13 @@ func (t *Task) SetComm(name string) {
 		name = name[:15]
 	}
 	tasklistLock.Lock()
+	old := t.Comm
 	t.Comm = name
 	t.Thread.Name = name
 	tasklistLock.Unlock()
+	if trace.On(trace.TaskRename) {
+		traceRename(t, old)
+	}
 }
 
 // Exited returns a channel closed when t has exited (become a zombie).
