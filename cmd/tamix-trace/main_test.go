@@ -48,7 +48,8 @@ func TestDemoTrace(t *testing.T) {
 	if err := WriteSVG(&svg, tl); err != nil {
 		t.Fatal(err)
 	}
-	dec := xml.NewDecoder(&svg)
+	text := svg.String()
+	dec := xml.NewDecoder(strings.NewReader(text))
 	for {
 		if _, err := dec.Token(); err != nil {
 			if err.Error() != "EOF" {
@@ -57,7 +58,7 @@ func TestDemoTrace(t *testing.T) {
 			break
 		}
 	}
-	if n := strings.Count(svg.String(), `<g class="lane"`); n != len(tl.Lanes) {
+	if n := strings.Count(text, `<g class="lane"`); n != len(tl.Lanes) {
 		t.Errorf("%d lane groups for %d lanes", n, len(tl.Lanes))
 	}
 }
