@@ -76,6 +76,7 @@ func StartKernel() {
 	// Linux's max_threads: task stacks may take an eighth of memory.
 	proc.MaxThreads = int(proc.K.Pages.FreePageCount() * 4096 / 8 / proc.ThreadSize)
 	initTrace(cmd)
+	initPagePoison(cmd)
 	proc.InitIdle() // from here on this goroutine is PID 0
 
 	switch {

@@ -42,6 +42,9 @@ func DoFork(args *CloneArgs) (int, error) {
 	if trace.Enabled()&(1<<trace.TaskNewtask|1<<trace.SchedProcessFork) != 0 {
 		traceFork(p, child, args.Flags)
 	}
+	if injectEarlyStackFree.Load() {
+		maybeInjectEarlyStackFree(child) // tamix.inject=early_stack_free (tests)
+	}
 	var vfork sched.Completion
 	if args.Flags&CLONE_VFORK != 0 {
 		child.vforkDone = &vfork

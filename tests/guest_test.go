@@ -128,6 +128,8 @@ func bootKernel(t *testing.T, timeout time.Duration, kernelArgs ...string) *gues
 func bootKernelOpts(t *testing.T, timeout time.Duration, opts []string, kernelArgs ...string) *guestRun {
 	t.Helper()
 	kernel := kernelPath(t)
+	// Page poisoning is on in every test boot (tests/trace_test.go).
+	kernelArgs = append([]string{"page_poison=on"}, kernelArgs...)
 	r := &guestRun{args: kernelArgs, timeout: timeout, qemuStart: -1}
 	args := []string{filepath.Join(rootDir, "qemu.sh"),
 		"--kernel", kernel,

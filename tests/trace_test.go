@@ -249,3 +249,20 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// TestPagePoisonCatchesEarlyStackFree injects the bug the deferred stack
+// free prevents (a kernel stack freed while its task still traps onto it,
+// tamix.inject=early_stack_free) and expects page poisoning to name it:
+// a panic with "page_poison: memory corruption" when the block is
+// allocated again. (Without poisoning the same run ends in a triple
+// fault, status 125, with nothing to say why.)
+func TestPagePoisonCatchesEarlyStackFree(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, shortTimeout), "tamix.inject=early_stack_free", "init=/forktest")
+	if _, ok := r.find(contains("inject: freed the kernel stack of pid")); !ok {
+		t.Error("the fault was not injected")
+	}
+	if _, ok := r.find(contains("panic: page_poison: memory corruption at")); !ok {
+		t.Error("page poisoning did not catch the early stack free")
+	}
+	r.checkStatus(t, exitPanic)
+}
