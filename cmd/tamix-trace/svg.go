@@ -13,7 +13,7 @@ const (
 	svgPlotW  = 1000
 	svgLaneH  = 26
 	svgTop    = 48 // title and time axis
-	svgBottom = 30 // legend
+	svgBottom = 40 // gap labels and legend
 )
 
 // svgStyle keeps the picture self-contained: no external CSS or fonts.
@@ -26,7 +26,9 @@ const svgStyle = `text{font:11px monospace;fill:#222}
 .exec{fill:#e67e22}
 .exit{stroke:#c0392b;stroke-width:2}
 .free{fill:#555}
-.axis{stroke:#999;stroke-width:0.5}`
+.axis{stroke:#999;stroke-width:0.5}
+.gap{fill:#eee}
+.gaplabel{font:10px monospace;fill:#777}`
 
 // WriteSVG draws tl: a lane per task (label, a thin line from its fork
 // to its free, a bar for each stretch it ran), fork arrows from parent to
@@ -73,25 +75,35 @@ func WriteSVG(w io.Writer, tl *Timeline) error {
 	return err
 }
 
-// x maps a time to the plot.
+// x maps a time to the plot, on the squashed axis.
 func (tl *Timeline) x(ts int64) float64 {
-	span := tl.End - tl.Start
+	span := tl.squash(tl.End)
 	if span <= 0 {
 		span = 1
 	}
-	return svgLabelW + float64(ts-tl.Start)*svgPlotW/float64(span)
+	return svgLabelW + float64(tl.squash(ts))*svgPlotW/float64(span)
 }
 
 // laneY is the middle of lane i.
 func laneY(i int) int { return svgTop + i*svgLaneH + svgLaneH/2 }
 
-// svgAxis draws ten ticks with their times in ms.
+// svgAxis draws ten ticks with their times in ms (on the squashed axis)
+// and a shaded break, labelled with its real length, for each squashed
+// quiet stretch.
 func svgAxis(b *strings.Builder, tl *Timeline) {
+	bottom := svgTop + len(tl.Lanes)*svgLaneH
 	for i := 0; i <= 10; i++ {
-		ts := tl.Start + (tl.End-tl.Start)*int64(i)/10
+		ts := tl.unsquash(tl.squash(tl.End) * int64(i) / 10)
 		x := tl.x(ts)
-		fmt.Fprintf(b, `<line class="axis" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>`, x, svgTop-8, x, svgTop+len(tl.Lanes)*svgLaneH)
-		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%.1f ms</text>`+"\n", x, svgTop-12, float64(ts)/1e6)
+		fmt.Fprintf(b, `<line class="axis" x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>`, x, svgTop-8, x, bottom)
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%.2f ms</text>`+"\n", x, svgTop-12, float64(ts)/1e6)
+	}
+	for _, g := range tl.gaps {
+		x1, x2 := tl.x(g.From), tl.x(g.To)
+		fmt.Fprintf(b, `<rect class="gap" x="%.1f" y="%d" width="%.1f" height="%d"><title>%.3f ms with no events, squashed</title></rect>`,
+			x1, svgTop-4, x2-x1, bottom-svgTop+4, float64(g.To-g.From)/1e6)
+		fmt.Fprintf(b, `<text class="gaplabel" x="%.1f" y="%d" text-anchor="middle">≈%.0f ms</text>`+"\n",
+			(x1+x2)/2, bottom+12, float64(g.To-g.From)/1e6)
 	}
 }
 

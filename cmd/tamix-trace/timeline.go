@@ -14,6 +14,7 @@ type Timeline struct {
 	Lanes      []*Lane
 	Arrows     []Arrow
 	byPID      map[int]*Lane
+	gaps       []gap // quiet stretches the SVG squashes (squash.go)
 }
 
 // Lane is one task.
@@ -51,9 +52,12 @@ func Build(recs []ftrace.Record) *Timeline {
 		return tl
 	}
 	tl.Start, tl.End = recs[0].TS, recs[len(recs)-1].TS
+	times := make([]int64, len(recs))
 	for i := range recs {
 		tl.add(&recs[i])
+		times[i] = recs[i].TS
 	}
+	tl.gaps = findGaps(times, tl.Start, tl.End)
 	for _, l := range tl.Lanes {
 		if l.runFrom >= 0 {
 			l.Slices = append(l.Slices, Slice{l.runFrom, tl.End})
