@@ -21,6 +21,9 @@ func OpenRoot(path string, flags int, follow bool) (*OpenFile, *initramfs.Node, 
 	if path == ProcTasks {
 		return procTasks(flags)
 	}
+	if f, n, err, ok := openTracefs(path, flags); ok {
+		return f, n, err // /proc/tracing/* (proc/tracefs.go)
+	}
 	if K.Root == nil {
 		return nil, nil, abi.ENOENT
 	}

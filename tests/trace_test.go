@@ -266,3 +266,14 @@ func TestPagePoisonCatchesEarlyStackFree(t *testing.T) {
 	}
 	r.checkStatus(t, exitPanic)
 }
+
+// TestTracefsFromUserSpace runs user/tracectl.c as init: it turns events
+// on through /proc/tracing/set_event and tracing_on, forks, and finds its
+// child's fork and exit in /proc/tracing/trace.
+func TestTracefsFromUserSpace(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, shortTimeout), "init=/tracectl")
+	if _, ok := r.find(contains("tracectl: ok")); !ok {
+		t.Error(`no "tracectl: ok" line`)
+	}
+	r.checkStatus(t, exitOK)
+}

@@ -105,9 +105,25 @@ func Snapshot() ([]Entry, uint64) {
 	return buffer.snapshot()
 }
 
+// SnapshotAtPowerOff is Snapshot for the power-off path, which may run
+// after a panic in the middle of Emit: if the lock is held, it reads the
+// ring without it (nothing else runs any more).
+func SnapshotAtPowerOff() ([]Entry, uint64) {
+	if !buffer.mu.TryLock() {
+		return buffer.copyLocked()
+	}
+	defer buffer.mu.Unlock()
+	return buffer.copyLocked()
+}
+
 func (r *Ring) snapshot() ([]Entry, uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return r.copyLocked()
+}
+
+// copyLocked copies the entries out, oldest first. Caller holds r.mu.
+func (r *Ring) copyLocked() ([]Entry, uint64) {
 	out := make([]Entry, 0, r.n)
 	start := r.head - r.n
 	if start < 0 {

@@ -20,7 +20,7 @@
 # mode 0755, owner root, mtime 0, names sorted: the same inputs give the
 # same archive byte for byte.
 
-USER_PROGS := abuse badptr bench demo fault forktest hello sigtest spin xmm yieldbench
+USER_PROGS := abuse badptr bench demo fault forktest hello sigtest spin tracectl xmm yieldbench
 
 USER_CC ?= musl-gcc
 USER_CFLAGS ?= -static -O2 -Wall -Wextra
