@@ -26,12 +26,13 @@ func (t *Task) runUser() {
 		t.Utime += K.Clock() - t0
 		switch {
 		case v == amd64.SyscallVector:
+			nr := t.Regs.OrigAX // for sys_exit: execve replaces the registers
 			if trace.On(trace.SysEnter) {
 				TraceSysEnter(t) // syscall_enter_from_user_mode()
 			}
 			SyscallHook(t)
 			if trace.On(trace.SysExit) {
-				TraceSysExit(t) // syscall_exit_to_user_mode()
+				TraceSysExit(t, nr) // syscall_exit_to_user_mode()
 			}
 		case v == amd64.VecPageFault:
 			t.pageFault()

@@ -200,10 +200,11 @@ func TraceSysEnter(t *Task) {
 	trace.Emit(&e)
 }
 
-// TraceSysExit records raw_syscalls:sys_exit: the number and RAX.
-func TraceSysExit(t *Task) {
+// TraceSysExit records raw_syscalls:sys_exit: the number nr (taken
+// before the call: execve replaces the registers) and RAX.
+func TraceSysExit(t *Task, nr uint64) {
 	var e trace.Entry
 	traceEntry(&e, trace.SysExit, t)
-	e.Arg[0], e.Arg[1] = int64(t.Regs.OrigAX), int64(t.Regs.AX)
+	e.Arg[0], e.Arg[1] = int64(nr), int64(t.Regs.AX)
 	trace.Emit(&e)
 }
