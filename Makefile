@@ -4,6 +4,7 @@
 #   make toolchain       build (once, then cached) the GOOS=tamago Go toolchain
 #   make run             build the kernel and boot it, running /hello: make run ARGS='-- tamix.test=all'
 #   make bench           run user/bench.c on Tamix (TSC cycles of system calls, faults, ...)
+#   make trace           run the demo with tracing on: build/trace.{txt,json,svg}
 #   make debug           boot like make run, stopped, with gdb attached (docs/debugging.md)
 #   make test            host unit tests, then the kernel, then the QEMU boot tests
 #   make vet             gofmt check and go vet of the host-buildable packages
@@ -90,6 +91,17 @@ run: kernel initramfs
 bench: kernel initramfs
 	./qemu.sh --initrd $(INITRAMFS) -- init=/bench
 	./qemu.sh --initrd $(INITRAMFS) -- init=/yieldbench -- 20000
+
+# Tracing (docs/tracing.md): the demo with tracepoints on; the ftrace text
+# comes out of COM2 at power off, cmd/tamix-trace checks it and draws it.
+# make trace ARGS='-- trace_event=sched:* init=/forktest' traces another run.
+TRACE_OUT := build/trace
+
+.PHONY: trace
+trace: kernel initramfs
+	./qemu.sh --initrd $(INITRAMFS) --trace $(TRACE_OUT).txt $(if $(ARGS),$(ARGS),-- init=/demo)
+	$(HOST_GO) run ./cmd/tamix-trace all $(TRACE_OUT).txt $(TRACE_OUT)
+	@echo "make: wrote $(TRACE_OUT).txt (ftrace text), $(TRACE_OUT).json (Perfetto), $(TRACE_OUT).svg"
 
 # ---------------------------------------------------------------------------
 # Tests

@@ -33,6 +33,8 @@ KVM_DEV=${TAMIX_KVM_DEV:-/dev/kvm}
 PROBE_CACHE=${TAMIX_PROBE_CACHE:-$TAMIX_ROOT/build/.accel-probe}
 PROBE_TIMEOUT=${TAMIX_PROBE_TIMEOUT:-10}
 GDB_PORT=${TAMIX_GDB_PORT:-1234}
+# The events --trace turns on when the command line has no trace_event=.
+DEFAULT_TRACE_EVENTS=sched:*,task:*,signal:*,tamix:*
 # The initrd used when no --initrd is given and the file exists (make builds it).
 DEFAULT_INITRD=$TAMIX_ROOT/build/initramfs.cpio
 
@@ -55,6 +57,9 @@ Options:
                      (repeatable; the base is --initrd or build/initramfs.cpio)
   --init /NAME       run /NAME as PID 1; words after -- become its arguments;
                      qemu.sh exits with its status (128+N if signal N killed it)
+  --trace FILE       boot with tracing on (trace_event=$DEFAULT_TRACE_EVENTS
+                     unless the command line names events) and write the
+                     ftrace text to FILE when the guest powers off (COM2)
   --gdb              start paused with a gdb stub on port \$TAMIX_GDB_PORT (1234)
   --timeout SECONDS  kill QEMU after SECONDS and exit $QEMU_SH_TIMEOUT
   --dry-run          print the QEMU command instead of running it
@@ -237,7 +242,7 @@ need_value() {
 }
 
 main() {
-	local kernel="" initrd="" cmdline="" gdb=0 timeout="" dry_run=0 init=""
+	local kernel="" initrd="" cmdline="" gdb=0 timeout="" dry_run=0 init="" tracefile=""
 	local adds=()
 	MEM=512M
 	local smp=1
@@ -251,6 +256,7 @@ main() {
 		--add) need_value "$1" $# && adds+=("$2") && shift ;;
 		--init) need_value "$1" $# && init=$2 && shift ;;
 		--timeout) need_value "$1" $# && timeout=$2 && shift ;;
+		--trace) need_value "$1" $# && tracefile=$2 && shift ;;
 		--gdb) gdb=1 ;;
 		--dry-run) dry_run=1 ;;
 		-h | --help)
@@ -272,6 +278,9 @@ main() {
 		shift
 	done
 	[[ -z $init ]] || cmdline+=" init=$init"
+	if [[ -n $tracefile && ! " $cmdline " =~ " trace_event=" ]]; then
+		cmdline="trace_event=$DEFAULT_TRACE_EVENTS $cmdline" # before init's words
+	fi
 	local words
 	read -r -a words <<<"$cmdline" # squeeze the spaces between the pieces
 	cmdline="${words[*]}"
@@ -307,6 +316,12 @@ main() {
 	[[ -z $cmdline ]] || args+=(-append "$cmdline")
 	if ((gdb)); then
 		args+=(-gdb "tcp::$GDB_PORT" -S)
+	fi
+	if [[ -n $tracefile ]]; then
+		# COM2, which the kernel writes the trace to at power off.
+		((dry_run)) || : >"$tracefile" 2>/dev/null || die "--trace: cannot write $tracefile"
+		args+=(-chardev "file,id=trace,path=$tracefile"
+			-device isa-serial,chardev=trace,iobase=0x2f8,irq=3)
 	fi
 	if [[ -n ${TAMIX_QEMU_ARGS:-} ]]; then
 		local extra

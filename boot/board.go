@@ -75,6 +75,7 @@ const (
 
 // PowerOff reports status to the host and stops the machine.
 func PowerOff(status int) {
+	runPowerOffHook()
 	outl(DebugExitPort, uint32(status))
 	haltForever() // without the device: stop here
 }

@@ -77,6 +77,8 @@ func StartKernel() {
 	syscall.Release = Version
 	// Linux's max_threads: task stacks may take an eighth of memory.
 	proc.MaxThreads = int(proc.K.Pages.FreePageCount() * 4096 / 8 / proc.ThreadSize)
+	initTrace(cmd)
+	initPagePoison(cmd)
 	proc.InitIdle() // from here on this goroutine is PID 0
 
 	switch {

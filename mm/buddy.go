@@ -61,6 +61,7 @@ type Buddy struct {
 	free     [MaxOrder + 1]freeList // free blocks by order
 	nrFree   uint64                 // free frames, all orders together
 	total    uint64                 // managed frames; immutable
+	poison   *pagePoison            // page_poison=on (poison.go); set before use, then immutable
 }
 
 // NewBuddy builds an allocator over the given ranges and frees all their
@@ -175,6 +176,9 @@ func (b *Buddy) AllocPages(order int) (PhysAddr, error) {
 		b.expandLocked(p, order, o)
 		b.nrFree -= 1 << order
 		b.prepNewPageLocked(p, order)
+		if b.poison != nil {
+			b.poison.checkLocked(b, p, order)
+		}
 		return p.Addr(), nil
 	}
 	return 0, abi.ENOMEM
@@ -277,6 +281,9 @@ func (b *Buddy) putLocked(p *Page) {
 		t := b.page(p.pfn + i)
 		t.flags &^= PageTail
 		t.order = 0
+	}
+	if b.poison != nil {
+		b.poison.fillLocked(b, p, order)
 	}
 	b.freeBlockLocked(p, order)
 	b.nrFree += 1 << order

@@ -46,7 +46,7 @@ func (b *Buddy) checkListsLocked() error {
 			if p.prev != prev {
 				return fmt.Errorf("order %d list: broken back link at %v", order, p)
 			}
-			if p.flags != PageBuddy || int(p.order) != order || p.refcount != 0 {
+			if p.flags&^PagePoisoned != PageBuddy || int(p.order) != order || p.refcount != 0 {
 				return fmt.Errorf("order %d list holds %v", order, p)
 			}
 			if p.pfn&(1<<order-1) != 0 {
@@ -75,8 +75,11 @@ func (b *Buddy) checkSectionLocked(s *section) (uint64, error) {
 		p := &s.pages[pfn-s.start]
 		order := int(p.order)
 		end := pfn + 1<<order
+		if p.flags&PagePoisoned != 0 && p.flags&PageBuddy == 0 {
+			return 0, fmt.Errorf("allocated page %v still marked poisoned", p)
+		}
 		switch {
-		case p.flags == PageBuddy && p.refcount == 0:
+		case p.flags&^PagePoisoned == PageBuddy && p.refcount == 0:
 			free += 1 << order
 		case p.flags == PageHead && p.refcount > 0 && order > 0:
 		case p.flags == 0 && p.refcount > 0 && order == 0:
@@ -92,7 +95,7 @@ func (b *Buddy) checkSectionLocked(s *section) (uint64, error) {
 			if p.flags == PageHead {
 				want = PageTail
 			}
-			if t.flags != want || t.refcount != 0 || (want == PageTail && int(t.order) != order) {
+			if t.flags&^PagePoisoned != want || t.refcount != 0 || (want == PageTail && int(t.order) != order) {
 				return 0, fmt.Errorf("bad page %v inside block %v", t, p)
 			}
 		}

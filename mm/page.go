@@ -26,7 +26,7 @@ func (f PageFlags) String() string {
 	for _, n := range []struct {
 		f    PageFlags
 		name string
-	}{{PageBuddy, "buddy"}, {PageHead, "head"}, {PageTail, "tail"}} {
+	}{{PageBuddy, "buddy"}, {PageHead, "head"}, {PageTail, "tail"}, {PagePoisoned, "poisoned"}} {
 		if f&n.f != 0 {
 			if s != "" {
 				s += "|"

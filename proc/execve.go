@@ -5,6 +5,7 @@ package proc
 import (
 	"tamix/abi"
 	"tamix/arch/amd64"
+	"tamix/trace"
 )
 
 // Execve replaces the current task's program with filename: a new
@@ -18,6 +19,7 @@ func Execve(filename string, argv, envp []string) error {
 		return err
 	}
 	t := Current()
+	oldPID, oldComm := t.PID, t.Comm // for the exec tracepoints
 	if err := deThread(t); err != nil {
 		img.MM.Put()
 		return err
@@ -46,6 +48,9 @@ func Execve(filename string, argv, envp []string) error {
 	} else {
 		unshareFiles(t)
 		t.Files.closeOnExec()
+	}
+	if trace.Enabled()&(1<<trace.TaskRename|1<<trace.SchedProcessExec) != 0 {
+		traceExec(t, filename, oldComm, oldPID)
 	}
 	return nil
 }

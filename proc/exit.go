@@ -5,6 +5,7 @@ package proc
 import (
 	"tamix/abi"
 	"tamix/sched"
+	"tamix/trace"
 )
 
 // InitExit is called when PID 1 exits, with its wait status; the kernel
@@ -37,6 +38,9 @@ func DoExit(code int) {
 	exitSignals(t)
 	if t.TGID == 1 && groupDead && InitExit != nil {
 		InitExit(groupExitCode(t, code))
+	}
+	if trace.On(trace.SchedProcessExit) {
+		traceProcess(trace.SchedProcessExit, t, t)
 	}
 	ExitNotify(t, code)
 	t.SetState(sched.TaskDead)
@@ -251,5 +255,6 @@ func ReleaseTask(t *Task) {
 	}
 	t.ExitState = EXIT_DEAD
 	tasklistLock.Unlock()
+	tracePut(t) // sched_process_free once the stack is gone too
 	pids.Free(t.PID)
 }

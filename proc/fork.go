@@ -6,6 +6,7 @@ import (
 	"tamix/abi"
 	"tamix/arch/amd64"
 	"tamix/sched"
+	"tamix/trace"
 )
 
 // Limits on tasks. MaxThreads is the global limit (Linux's max_threads,
@@ -38,6 +39,12 @@ func DoFork(args *CloneArgs) (int, error) {
 		return 0, err
 	}
 	pid := child.PID
+	if trace.Enabled()&(1<<trace.TaskNewtask|1<<trace.SchedProcessFork) != 0 {
+		traceFork(p, child, args.Flags)
+	}
+	if injectEarlyStackFree.Load() {
+		maybeInjectEarlyStackFree(child) // tamix.inject=early_stack_free (tests)
+	}
 	var vfork sched.Completion
 	if args.Flags&CLONE_VFORK != 0 {
 		child.vforkDone = &vfork

@@ -7,6 +7,7 @@ import (
 
 	"tamix/abi"
 	"tamix/sched"
+	"tamix/trace"
 )
 
 // KernelThread starts a kernel thread running fn, a child of the current
@@ -68,7 +69,10 @@ func Kthreadd() int {
 // createKthread forks the new thread; it reports back through
 // create.done. Mirrors kernel/kthread.c:create_kthread().
 func createKthread(create *kthreadCreateInfo) {
-	_, err := KernelThread(func() int { return kthread(create) }, create.name, CLONE_FS|CLONE_FILES|SIGCHLD)
+	pid, err := KernelThread(func() int { return kthread(create) }, create.name, CLONE_FS|CLONE_FILES|SIGCHLD)
+	if err == nil && trace.On(trace.KthreadCreate) {
+		traceKthreadCreate(pid, create.name)
+	}
 	if err != nil {
 		create.err = err
 		create.done.Complete()

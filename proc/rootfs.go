@@ -37,6 +37,7 @@ func mountProc(data string) (*fs.SuperBlock, error) {
 	sb.Root = fs.NewRootDentry(root)
 	tasks := fs.NewInode(sb, fs.S_IFREG|0o444, fs.NoInodeOps{}, procTasksOps{})
 	fs.AddEntry(sb.Root, "tasks", tasks)
+	addTracing(sb)
 	return sb, nil
 }
 

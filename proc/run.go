@@ -9,6 +9,7 @@ import (
 	"tamix/arch/amd64"
 	"tamix/mm"
 	"tamix/sched"
+	"tamix/trace"
 )
 
 // SyscallHook handles the system call in t.Regs; package syscall sets it.
@@ -25,7 +26,14 @@ func (t *Task) runUser() {
 		t.Utime += K.Clock() - t0
 		switch {
 		case v == amd64.SyscallVector:
+			nr := t.Regs.OrigAX // for sys_exit: execve replaces the registers
+			if trace.On(trace.SysEnter) {
+				TraceSysEnter(t) // syscall_enter_from_user_mode()
+			}
 			SyscallHook(t)
+			if trace.On(trace.SysExit) {
+				TraceSysExit(t, nr) // syscall_exit_to_user_mode()
+			}
 		case v == amd64.VecPageFault:
 			t.pageFault()
 		case v == amd64.VecTimer:
@@ -65,6 +73,9 @@ func (t *Task) exitToUserMode(syscall bool) {
 func (t *Task) pageFault() {
 	addr := uintptr(amd64.FaultAddress())
 	code := t.Regs.OrigAX
+	if trace.On(trace.PageFaultUser) {
+		tracePageFault(t, addr, code)
+	}
 	err := t.MM.HandleFault(addr, code&amd64.PFWrite != 0, code&amd64.PFInstr != 0, true)
 	if err == nil {
 		return

@@ -6,6 +6,7 @@ import (
 	"tamix/abi"
 	"tamix/arch/amd64"
 	"tamix/sched"
+	"tamix/trace"
 )
 
 // Delivering signals on the way back to user mode: kernel/signal.c's
@@ -104,6 +105,9 @@ func (t *Task) GetSignal() (ksignal, bool) {
 			return ksignal{}, false
 		}
 		ka := sh.Action[sig-1]
+		if trace.On(trace.SignalDeliver) {
+			traceSignalDeliver(t, sig, info, ka)
+		}
 		if ka.Handler == abi.SIG_IGN {
 			sh.Siglock.Unlock()
 			tasklistLock.Unlock()

@@ -5,6 +5,7 @@ import (
 
 	"tamix/abi"
 	"tamix/sched"
+	"tamix/trace"
 )
 
 // Sending signals: kernel/signal.c's send_signal_locked(), prepare_signal(),
@@ -65,6 +66,9 @@ func sendSignalLocked(sig int, info *Siginfo, t *Task, shared bool) error {
 		pending = &t.Signal.SharedPending
 	}
 	if sig < abi.SIGRTMIN && pending.Signal.Has(sig) {
+		if trace.On(trace.SignalGenerate) {
+			traceSignalGenerate(sig, info, t, shared, traceSignalAlreadyPending)
+		}
 		return nil // already pending: standard signals coalesce
 	}
 	q := info
@@ -81,6 +85,9 @@ func sendSignalLocked(sig int, info *Siginfo, t *Task, shared bool) error {
 		sigqueueCount.Add(1)
 	}
 	pending.addPending(sig, q)
+	if trace.On(trace.SignalGenerate) {
+		traceSignalGenerate(sig, info, t, shared, traceResult(q))
+	}
 	completeSignalLocked(sig, t, shared)
 	return nil
 }

@@ -2,8 +2,10 @@ package proc
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"tamix/mm"
+	"tamix/trace"
 )
 
 // Kernel stacks: THREAD_SIZE is 16 KiB on x86-64, an order-2 block from
@@ -24,6 +26,9 @@ type KernelStack struct {
 	// freeing task, after the dying one's last switch.
 	FreedBy int
 	Frees   int
+	// tracePuts counts the reaping and the freeing of this stack, so
+	// that the second records sched_process_free (proc/trace.go).
+	tracePuts atomic.Int32
 }
 
 // Top returns the address just above the stack.
@@ -55,4 +60,10 @@ func PutTaskStack(t *Task, by int) {
 	K.Pages.FreePages(t.Stack.Base, ThreadSizeOrder)
 	t.Stack.FreedBy = by
 	t.Regs = nil
+	if by >= 0 {
+		if trace.On(trace.StackFree) {
+			traceProcess(trace.StackFree, Current(), t)
+		}
+		tracePut(t)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"tamix/fs"
 	"tamix/mm"
 	"tamix/sched"
+	"tamix/trace"
 )
 
 // Task flags (include/linux/sched.h).
@@ -191,9 +192,13 @@ func (t *Task) SetComm(name string) {
 		name = name[:15]
 	}
 	tasklistLock.Lock()
+	old := t.Comm
 	t.Comm = name
 	t.Thread.Name = name
 	tasklistLock.Unlock()
+	if trace.On(trace.TaskRename) {
+		traceRename(t, old)
+	}
 }
 
 // Exited returns a channel closed when t has exited (become a zombie).

@@ -4,6 +4,7 @@ package proc
 
 import (
 	"tamix/abi"
+	"tamix/trace"
 )
 
 // wait4 and waitid options (include/uapi/linux/wait.h).
@@ -43,6 +44,9 @@ func DoWait(pid int, options int) (int, int, error) {
 // kernel/exit.c:do_wait().
 func DoWaitResult(pid int, options int) (WaitResult, error) {
 	p := Current()
+	if trace.On(trace.SchedProcessWait) {
+		traceWait(p, max(pid, 0))
+	}
 	var res WaitResult
 	var err error
 	found := false

@@ -3,6 +3,8 @@ package sched
 import (
 	"runtime"
 	"sync"
+
+	"tamix/trace"
 )
 
 // RunQueue is the CPU's run queue (struct rq). Tamix has one CPU.
@@ -68,6 +70,11 @@ func schedule(preempt bool) {
 	prev := rq.curr
 	now := Clock()
 	prev.needResched.Store(false)
+	statRuntime := trace.On(trace.SchedStatRuntime)
+	var rt0 int64
+	if statRuntime {
+		rt0 = prev.Se.SumExecRuntime
+	}
 	switch {
 	case prev == rq.idle:
 	case prev.State() == TaskRunning:
@@ -87,9 +94,15 @@ func schedule(preempt bool) {
 		rq.cfs.SetNext(e, now) // the running task is not in the queue
 		next = e.Owner.(*Thread)
 	}
+	if statRuntime && prev != rq.idle {
+		traceStatRuntime(prev, prev.Se.SumExecRuntime-rt0)
+	}
 	if next == prev {
 		rq.mu.Unlock()
 		return
+	}
+	if trace.On(trace.SchedSwitch) {
+		traceSchedSwitch(prev, next, preempt)
 	}
 	ContextSwitch(prev, next)
 	dead := prev.State() == TaskDead
@@ -158,6 +171,9 @@ func TryToWakeUp(t *Thread, mask int32) bool {
 		return true
 	}
 	activateLocked(t, true)
+	if trace.On(trace.SchedWakeup) {
+		traceSchedWakeup(trace.SchedWakeup, t, rq.curr)
+	}
 	return true
 }
 
@@ -201,6 +217,9 @@ func WakeUpNewTask(t *Thread) {
 	t.state.Store(TaskRunning)
 	rq.cfs.PlaceNew(&t.Se)
 	activateLocked(t, false)
+	if trace.On(trace.SchedWakeupNew) {
+		traceSchedWakeup(trace.SchedWakeupNew, t, rq.curr)
+	}
 }
 
 // StartThread starts t's goroutine, which waits for the CPU, completes

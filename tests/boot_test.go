@@ -59,9 +59,11 @@ func checkKTAP(t *testing.T, r *guestRun) {
 // TestForkSuite boots user/forktest.c as PID 1 (init=/forktest): the
 // issue-5 suite of fork, vfork, clone, exec, exit and wait run from user
 // space, which prints KTAP itself; the kernel powers off with its exit
-// status, 0 only if every case passed.
+// status, 0 only if every case passed. Tracing is on, and the lifecycle
+// checker reads the trace (tests/trace_test.go).
 func TestForkSuite(t *testing.T) {
-	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/forktest")
+	r, tr := bootTraced(t, "forktest", checkedEvents, traceBufSize, "init=/forktest")
+	checkLifecycle(t, tr)
 	checkKTAP(t, r)
 	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
 		t.Error(`no "tamix: init exited with status 0" line`)

@@ -102,6 +102,7 @@ step("stop-ps", "tamix-ps")
 step("stop-current", "tamix-current")
 step("stop-regs", "tamix-regs")
 step("dmesg", "tamix-dmesg")
+step("trace", "tamix-trace 5")
 step("log-records", "python log = gdb.parse_and_eval(\"'tamix/kernel/printk.Kernel'\"); "
      "print(int(log['nextSeq']) - int(log['firstSeq']))")
 
@@ -150,7 +151,7 @@ func TestGDB(t *testing.T) {
 	stop := gdbStopAt
 	port := freePort(t)
 
-	r := startQEMUForGDB(t, port, kernel, initrd, "init="+stop.init)
+	r := startQEMUForGDB(t, port, kernel, initrd, "trace_event=sched:sched_switch,sched:sched_process_fork", "init="+stop.init)
 	s := runGDB(t, gdbPath, kernel, port, gdbDriver,
 		"TAMIX_TEST_BREAK="+stop.fn,
 		"TAMIX_TEST_BREAK_FROM="+stop.from,
@@ -173,6 +174,10 @@ func TestGDB(t *testing.T) {
 		}
 	}
 	checkLog(t, s)
+	if out := s.steps["trace"]; !strings.Contains(out, "entries-in-buffer/entries-written") ||
+		!strings.Contains(out, ": sched_switch: prev_comm=") && !strings.Contains(out, ": sched_process_fork: comm=") {
+		t.Errorf("tamix-trace printed no events:\n%s", out)
+	}
 	checkUserTask(t, s)
 	if out := s.steps["finish"]; !strings.Contains(out, "Remote connection closed") &&
 		!strings.Contains(out, "exited") {

@@ -121,7 +121,15 @@ func initrdPath() string {
 
 func bootKernel(t *testing.T, timeout time.Duration, kernelArgs ...string) *guestRun {
 	t.Helper()
+	return bootKernelOpts(t, timeout, nil, kernelArgs...)
+}
+
+// bootKernelOpts is bootKernel with more qemu.sh options (e.g. --trace).
+func bootKernelOpts(t *testing.T, timeout time.Duration, opts []string, kernelArgs ...string) *guestRun {
+	t.Helper()
 	kernel := kernelPath(t)
+	// Page poisoning is on in every test boot (tests/trace_test.go).
+	kernelArgs = append([]string{"page_poison=on"}, kernelArgs...)
 	r := &guestRun{args: kernelArgs, timeout: timeout, qemuStart: -1}
 	args := []string{filepath.Join(rootDir, "qemu.sh"),
 		"--kernel", kernel,
@@ -130,6 +138,7 @@ func bootKernel(t *testing.T, timeout time.Duration, kernelArgs ...string) *gues
 	if initrd := initrdPath(); initrd != "" {
 		args = append(args, "--initrd", initrd)
 	}
+	args = append(args, opts...)
 	cmd := exec.Command("bash", args...)
 	// A process group of its own, so that the watchdog can end QEMU too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -227,6 +227,25 @@ func TestDryRunOptions(t *testing.T) {
 	}
 }
 
+// TestDryRunTrace: --trace connects COM2 to the file and turns the default
+// events on, unless the command line names events itself.
+func TestDryRunTrace(t *testing.T) {
+	e := newEnv(t).set("TAMIX_ACCEL=tcg")
+	r := e.run("--dry-run", "--kernel", e.kernel, "--trace", "out.txt", "--", "init=/demo")
+	want := ` -append 'trace_event=sched:*,task:*,signal:*,tamix:* init=/demo'` +
+		" -chardev file,id=trace,path=out.txt -device isa-serial,chardev=trace,iobase=0x2f8,irq=3\n"
+	if r.status != 0 || !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("status %d\n got %q\nwant suffix %q", r.status, r.stdout, want)
+	}
+	r = e.run("--dry-run", "--kernel", e.kernel, "--trace", "out.txt", "--", "trace_event=sched:*")
+	if !strings.Contains(r.stdout, ` -append 'trace_event=sched:*' `) {
+		t.Errorf("own events replaced: %q", r.stdout)
+	}
+	if _, err := os.Stat("out.txt"); err == nil {
+		t.Error("a dry run created the trace file")
+	}
+}
+
 func TestDefaultKernel(t *testing.T) {
 	e := newEnv(t).set("TAMIX_ACCEL=tcg")
 	r := e.run("--dry-run")
