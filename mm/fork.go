@@ -34,6 +34,8 @@ package mm
 // memory: a table that also maps part of a shared mapping (MAP_SHARED),
 // or maps only a few pages, is copied entry by entry as Linux does.
 
+import "tamix/abi"
+
 // shareMinPages is the fewest pages a leaf table must map to be shared at
 // fork. Sharing defers the per-page work to the first write rather than
 // saving it, and the write then also scans the whole table and (in the
@@ -59,6 +61,9 @@ const shareMinPages = 64
 func (mm *MM) Dup() (*MM, error) {
 	mm.mu.Lock()
 	defer mm.mu.Unlock()
+	if TotalVMAs()+int64(mm.vmas.Len()) > maxTotalVMAs {
+		return nil, abi.ENOMEM // the copy's areas would not fit the kernel's budget
+	}
 	child, err := NewMM(mm.template, mm.pages, mm.tlb)
 	if err != nil {
 		return nil, err

@@ -80,3 +80,38 @@ func TestMadviseErrors(t *testing.T) {
 	m.Release()
 	e.checkLeaks()
 }
+
+func TestTotalVMAsBoundsForkAndMmap(t *testing.T) {
+	e := newEnv(t)
+	m := e.newMM()
+	for i := 0; i < 8; i++ { // eight areas that cannot merge
+		prot := protRW
+		if i%2 == 1 {
+			prot = abi.PROT_READ
+		}
+		mustMmap(t, m, UserHighStart+uintptr(i)*PageSize, PageSize, prot, private|anon|abi.MAP_FIXED)
+	}
+	base := TotalVMAs()
+	if base < 8 {
+		t.Fatalf("TotalVMAs %d with 8 areas mapped", base)
+	}
+	saved := maxTotalVMAs
+	maxTotalVMAs = base + 4 // room for less than one copy
+	defer func() { maxTotalVMAs = saved }()
+	if c, err := m.Dup(); err != abi.ENOMEM {
+		t.Errorf("fork past the budget: %v, want ENOMEM", err)
+		if c != nil {
+			c.Release()
+		}
+	}
+	maxTotalVMAs = base
+	if _, err := m.Mmap(0, PageSize, abi.PROT_EXEC, private|anon, -1, 0); err != abi.ENOMEM {
+		t.Errorf("mmap at the budget: %v, want ENOMEM", err)
+	}
+	maxTotalVMAs = saved
+	m.Release()
+	if TotalVMAs() != base-8 {
+		t.Errorf("TotalVMAs %d after Release, want %d", TotalVMAs(), base-8)
+	}
+	e.checkLeaks()
+}

@@ -221,7 +221,7 @@ func (mm *MM) Release() {
 			v.shm.put(mm.pages)
 		}
 	}
-	mm.vmas = VMASet{}
+	mm.vmas.clear()
 	mm.rss = 0
 	mm.pt.Destroy()
 	mm.pt = nil

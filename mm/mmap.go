@@ -111,7 +111,8 @@ func (mm *MM) munmapLocked(start, end uintptr, b *tlbBatch) error {
 	if len(vs) == 0 {
 		return nil
 	}
-	if len(vs) == 1 && vs[0].Start < start && vs[0].End > end && mm.vmas.Len() >= mm.maxMapCount {
+	if len(vs) == 1 && vs[0].Start < start && vs[0].End > end &&
+		(mm.vmas.Len() >= mm.maxMapCount || TotalVMAs() >= maxTotalVMAs) {
 		return abi.ENOMEM
 	}
 	// Leaf tables shared after fork: those at the edges of the range,

@@ -44,7 +44,7 @@ func (mm *MM) Brk(addr uintptr) uintptr {
 	if next := mm.vmas.Find(oldBrk); next != nil && newBrk+PageSize > next.startGap() {
 		return orig
 	}
-	if mm.vmas.Len() > mm.maxMapCount {
+	if mm.vmas.Len() > mm.maxMapCount || TotalVMAs() >= maxTotalVMAs {
 		return orig
 	}
 	mm.vmas.Insert(&VMA{Start: oldBrk, End: newBrk, Flags: VM_READ | VM_WRITE})
@@ -100,7 +100,7 @@ func (mm *MM) Mmap(addr, length uintptr, prot, flags, fd int, offset uint64) (ui
 	}
 	mm.mu.Lock()
 	defer mm.mu.Unlock()
-	if mm.vmas.Len() > mm.maxMapCount {
+	if mm.vmas.Len() > mm.maxMapCount || TotalVMAs() >= maxTotalVMAs {
 		return 0, abi.ENOMEM
 	}
 	addr, err := mm.getUnmappedAreaLocked(addr, length, flags)
@@ -212,7 +212,7 @@ func (mm *MM) Mprotect(addr, length uintptr, prot int) error {
 	if !mm.coveredLocked(addr, end) {
 		return abi.ENOMEM
 	}
-	if mm.vmas.Len()+mm.vmas.splitsNeeded(addr, end) > mm.maxMapCount {
+	if n := mm.vmas.splitsNeeded(addr, end); mm.vmas.Len()+n > mm.maxMapCount || TotalVMAs()+int64(n) > maxTotalVMAs {
 		return abi.ENOMEM
 	}
 	if err := mm.unshareLocked(addr, end); err != nil {

@@ -319,6 +319,49 @@ static void t_direction_flag_page_faults(void)
 	munmap(p, N * PAGE);
 }
 
+/*
+ * fork_many_mappings: a process with 60,000 mappings (alternating
+ * protections, so they cannot merge) forks 40 times. Each fork copies the
+ * mappings; on Tamix that once exhausted the kernel's Go heap ("fatal
+ * error: out of memory"). Every fork must now either succeed or fail with
+ * ENOMEM (or EAGAIN), and the program goes on; the children are killed.
+ */
+static void t_fork_many_mappings(void)
+{
+	const long n = 60000;
+	char *base = (char *)tx_syscall6(SYS_mmap, 0, n * PAGE, PROT_READ | PROT_WRITE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long kids[40], made = 0, refused = 0;
+
+	if (tx_is_err((long)base)) {
+		fail("mmap of %ld pages: %s", n, tx_errname((long)base));
+		return;
+	}
+	for (long i = 1; i < n; i += 2)
+		tx_syscall3(SYS_mprotect, base + i * PAGE, PAGE, PROT_READ);
+	for (int i = 0; i < 40; i++) {
+		long pid = tx_syscall0(SYS_fork);
+		if (pid == 0) {
+			for (;;)
+				tx_syscall0(SYS_pause);
+		}
+		if (pid > 0)
+			kids[made++] = pid;
+		else if (pid == -ENOMEM_ || pid == -11)
+			refused++;
+		else
+			fail("fork %d: %s", i, tx_errname(pid));
+	}
+	for (long i = 0; i < made; i++) {
+		tx_syscall2(SYS_kill, kids[i], SIGKILL);
+		wait_exit(kids[i]);
+	}
+	tx_syscall2(SYS_munmap, base, n * PAGE);
+	if (made + refused != 40)
+		fail("%ld forks made, %ld refused, of 40", made, refused);
+	diag("%ld of 40 forks made, %ld refused with ENOMEM or EAGAIN", made, refused);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -329,6 +372,7 @@ static const struct {
 	{"mmap_larger_than_memory", t_mmap_larger_than_memory},
 	{"clone_settls_bad_address", t_clone_settls_bad_address},
 	{"arch_prctl_set_fs_bad_address", t_arch_prctl_set_fs_bad_address},
+	{"fork_many_mappings", t_fork_many_mappings},
 	{"direction_flag_page_faults", t_direction_flag_page_faults},
 };
 

@@ -110,7 +110,7 @@ static inline void tx_exit(int code)
  */
 static inline const char *tx_errname(long r)
 {
-	static char others[4][32];
+	static char others[4][48]; /* "%ld (%#lx)" needs up to 42 */
 	static int next;
 	char *other = others[next++ % 4];
 
