@@ -40,6 +40,7 @@ func prepareRootfs(archive []byte) {
 	}
 	for _, m := range []struct{ dir, fstype, source string }{
 		{"/dev", "devtmpfs", "devtmpfs"}, {"/proc", "proc", "proc"}, {"/tmp", "", ""},
+		{"/sys", "", ""}, {"/sys/kernel", "", ""}, {"/sys/kernel/tracing", "tracefs", "tracefs"},
 	} {
 		if err := fs.Mkdir(root, root, m.dir, 0o755); err != nil && err != abi.EEXIST {
 			kprintf("rootfs: mkdir %s: %v\n", m.dir, err)

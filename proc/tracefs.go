@@ -4,15 +4,17 @@ import (
 	"bytes"
 	"strings"
 	"sync"
+	"time"
 
 	"tamix/abi"
 	"tamix/fs"
+	"tamix/sched"
 	"tamix/trace"
 )
 
-// Tracefs stand-ins, until a tracefs is mounted at /sys/kernel/tracing:
-// three of its files in procfs's /proc/tracing directory, with Linux's
-// behaviour.
+// Tracefs: the kernel mounts it at /sys/kernel/tracing, and procfs has
+// the same files in /proc/tracing (where they were before Tamix had a
+// VFS). Linux's behaviour:
 //
 //	set_event   read: the enabled events, one "system:name" a line;
 //	            write: "sched:*,task:*" (or one per line) selects events;
@@ -21,6 +23,7 @@ import (
 //	tracing_on  read "1" or "0"; write 1 or 0 starts or stops recording
 //	trace       read: the buffer in ftrace text; opened with O_TRUNC for
 //	            writing (echo > trace) it empties the buffer
+//	trace_pipe  read: the events, consumed, as they come (blocks)
 //
 // O_TRUNC reaches a file as a truncation (Setattr of size 0), as it does
 // tracefs's. Mirrors kernel/trace/trace_events.c (ftrace_event_write) and
@@ -35,11 +38,74 @@ const (
 func addTracing(sb *fs.SuperBlock) {
 	dir := fs.NewInode(sb, fs.S_IFDIR|0o555, fs.NoInodeOps{}, fs.DcacheDirOps{})
 	dir.Nlink = 2
-	d := fs.AddEntry(sb.Root, "tracing", dir)
+	addTracingFiles(sb, fs.AddEntry(sb.Root, "tracing", dir))
+}
+
+// addTracingFiles puts the control files in dir.
+func addTracingFiles(sb *fs.SuperBlock, dir *fs.Dentry) {
 	for _, name := range []string{"set_event", "tracing_on", "trace"} {
 		n := fs.NewInode(sb, fs.S_IFREG|0o644, tracefsInodeOps{name: name}, tracefsFileOps{name: name})
-		fs.AddEntry(d, name, n)
+		fs.AddEntry(dir, name, n)
 	}
+	fs.AddEntry(dir, "trace_pipe", fs.NewInode(sb, fs.S_IFREG|0o444, fs.NoInodeOps{}, tracePipeOps{}))
+}
+
+// TRACEFS_MAGIC is statfs's f_type for tracefs.
+const TRACEFS_MAGIC = 0x74726163
+
+// TracefsType is tracefs's file_system_type: the kernel mounts it on
+// /sys/kernel/tracing at boot, and `mount -t tracefs` works.
+var TracefsType = &fs.FileSystemType{Name: "tracefs"}
+
+func init() {
+	TracefsType.Mount = func(data string) (*fs.SuperBlock, error) {
+		sb := fs.NewSuperBlock(TracefsType, nil, TRACEFS_MAGIC)
+		root := fs.NewInode(sb, fs.S_IFDIR|0o755, fs.NoInodeOps{}, fs.DcacheDirOps{})
+		root.Nlink = 2
+		sb.Root = fs.NewRootDentry(root)
+		addTracingFiles(sb, sb.Root)
+		return sb, nil
+	}
+	fs.RegisterFilesystem(TracefsType)
+}
+
+// tracePipeOps is trace_pipe: reading it consumes the buffer's oldest
+// events as text lines (no header), and sleeps while the buffer is empty.
+// Linux wakes such readers from irq_work, not from the tracepoint (which
+// may run under the scheduler's locks); Tamix's reader looks again every
+// tracePipePoll for the same reason. Mirrors tracing_read_pipe().
+type tracePipeOps struct{ fs.NoFileOps }
+
+// tracePipePoll is how often an empty trace_pipe is looked at again.
+const tracePipePoll = 10 * time.Millisecond
+
+func (tracePipeOps) Open(n *fs.Inode, f *fs.File) error {
+	if f.Writable() {
+		return abi.EACCES
+	}
+	f.Private = new(bytes.Buffer) // text taken from the ring, not yet read
+	return nil
+}
+
+func (tracePipeOps) Read(c fs.Caller, f *fs.File, p []byte, _ *int64) (int, error) {
+	pending := f.Private.(*bytes.Buffer)
+	for pending.Len() == 0 {
+		entries, _ := trace.Consume(64)
+		for i := range entries {
+			pending.WriteString(entries[i].Line())
+			pending.WriteByte('\n')
+		}
+		if pending.Len() > 0 {
+			break
+		}
+		if f.GetFlags()&fs.O_NONBLOCK != 0 {
+			return 0, abi.EAGAIN
+		}
+		if sched.SleepTimeout(tracePipePoll, SignalPending); SignalPending() {
+			return 0, abi.ERESTARTSYS
+		}
+	}
+	return pending.Read(p)
 }
 
 // tracefsInodeOps turns O_TRUNC into the file's reset.

@@ -159,3 +159,23 @@ func cstr(b []byte) string {
 	}
 	return string(b)
 }
+
+// Consume takes up to max of the oldest entries out of the ring, for a
+// reader of trace_pipe, and returns them with the number ever written.
+// Mirrors ring_buffer_consume().
+func Consume(max int) ([]Entry, uint64) {
+	buffer.mu.Lock()
+	defer buffer.mu.Unlock()
+	r := &buffer
+	k := min(max, r.n)
+	out := make([]Entry, 0, k)
+	start := r.head - r.n
+	if start < 0 {
+		start += len(r.buf)
+	}
+	for i := 0; i < k; i++ {
+		out = append(out, r.buf[(start+i)%len(r.buf)])
+	}
+	r.n -= k
+	return out, r.written
+}

@@ -101,3 +101,23 @@ func TestRingWraps(t *testing.T) {
 		t.Errorf("header:\n%s", b.String())
 	}
 }
+
+func TestConsumeTakesOldestFirst(t *testing.T) {
+	AllocBuffer(4 * entrySize)
+	for i := 0; i < 6; i++ { // two overwritten
+		Emit(&Entry{PID: int32(i)})
+	}
+	got, written := Consume(3)
+	if written != 6 || len(got) != 3 || got[0].PID != 2 || got[2].PID != 4 {
+		t.Fatalf("Consume(3) = %d entries from PID %d, written %d; want PIDs 2-4 of 6", len(got), got[0].PID, written)
+	}
+	if rest, _ := Snapshot(); len(rest) != 1 || rest[0].PID != 5 {
+		t.Fatalf("left %d entries", len(rest))
+	}
+	if more, _ := Consume(10); len(more) != 1 {
+		t.Fatalf("second Consume: %d entries", len(more))
+	}
+	if none, _ := Consume(10); len(none) != 0 {
+		t.Fatalf("empty ring gave %d entries", len(none))
+	}
+}

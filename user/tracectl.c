@@ -1,10 +1,11 @@
 /*
- * tracectl: tracing controlled from user space through Tamix's stand-ins
- * for tracefs (/proc/tracing/set_event, tracing_on, trace; Linux has them
- * under /sys/kernel/tracing). It selects the fork and exit events, forks a
- * child that exits, stops tracing, reads the trace back and checks that
- * both events of its child are there. Prints "tracectl: ok" and exits 0
- * if so.
+ * tracectl: tracing controlled from user space through tracefs, at
+ * /sys/kernel/tracing as on Linux (set_event, tracing_on, trace,
+ * trace_pipe). It selects the fork and exit events, forks a child that
+ * exits, stops tracing, reads the trace back and checks that both events
+ * of its child are there; then it empties the buffer, traces a second
+ * fork and reads its event from trace_pipe, which consumes it. Prints
+ * "tracectl: ok" and exits 0 if all went so.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,20 +28,55 @@ static int put(const char *path, int flags, const char *text)
 
 static char trace[1 << 16];
 
+/* pipe_check traces one more fork and finds it in trace_pipe. */
+static int pipe_check(void)
+{
+	if (put("/sys/kernel/tracing/trace", O_TRUNC, "") ||
+	    put("/sys/kernel/tracing/tracing_on", 0, "1\n"))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(4);
+	waitpid(pid, NULL, 0);
+	put("/sys/kernel/tracing/tracing_on", 0, "0\n");
+	int fd = open("/sys/kernel/tracing/trace_pipe", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, trace, sizeof trace - 1);
+	if (n <= 0) {
+		printf("tracectl: trace_pipe gave nothing\n");
+		return -1;
+	}
+	trace[n] = 0;
+	char want[96];
+	snprintf(want, sizeof want, "child_pid=%d", pid);
+	if (!strstr(trace, want)) {
+		printf("tracectl: trace_pipe lacks \"%s\":\n%s", want, trace);
+		return -1;
+	}
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while ((n = read(fd, trace, sizeof trace)) > 0)
+		; /* drain what is left */
+	if (n != -1) {
+		printf("tracectl: an empty O_NONBLOCK trace_pipe gave %zd, want -1 (EAGAIN)\n", n);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
-	if (put("/proc/tracing/set_event", O_TRUNC, "sched:sched_process_fork\n") ||
-	    put("/proc/tracing/set_event", O_APPEND, "sched:sched_process_exit\n") ||
-	    put("/proc/tracing/tracing_on", 0, "1\n"))
+	if (put("/sys/kernel/tracing/set_event", O_TRUNC, "sched:sched_process_fork\n") ||
+	    put("/sys/kernel/tracing/set_event", O_APPEND, "sched:sched_process_exit\n") ||
+	    put("/sys/kernel/tracing/tracing_on", 0, "1\n"))
 		return 1;
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(3);
 	waitpid(pid, NULL, 0);
-	if (put("/proc/tracing/tracing_on", 0, "0\n"))
+	if (put("/sys/kernel/tracing/tracing_on", 0, "0\n"))
 		return 1;
-	int fd = open("/proc/tracing/trace", O_RDONLY);
+	int fd = open("/sys/kernel/tracing/trace", O_RDONLY);
 	ssize_t n, len = 0;
 	while (fd >= 0 && (n = read(fd, trace + len, sizeof trace - 1 - len)) > 0)
 		len += n;
@@ -54,6 +90,5 @@ int main(void)
 		printf("tracectl: missing \"%s\" or \"%s\"\n", fork_line, exit_line);
 		return 1;
 	}
-	printf("tracectl: ok\n");
-	return 0;
+	return pipe_check() ? 1 : (printf("tracectl: ok\n"), 0);
 }
