@@ -3,6 +3,7 @@ package sched
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // RunQueue is the CPU's run queue (struct rq). Tamix has one CPU.
@@ -184,9 +185,18 @@ func activateLocked(t *Thread, wakeup bool) {
 	}
 }
 
+// totalForks counts SchedFork calls (Linux's total_forks, /proc/stat's
+// "processes").
+var totalForks atomic.Uint64
+
+// TotalForks returns the number of tasks forked since boot.
+func TotalForks() uint64 { return totalForks.Load() }
+
 // SchedFork prepares a new task's scheduling state: it inherits the
 // parent's nice value and is not runnable yet. Mirrors sched_fork().
 func SchedFork(child, parent *Thread) {
+	totalForks.Add(1)
+	child.StartTime = Clock()
 	child.Nice = parent.Nice
 	child.Se.Weight = NiceToWeight(child.Nice)
 	child.state.Store(TaskNew)
