@@ -75,6 +75,7 @@ func StartKernel() {
 	wallBoot := time.Now().UnixNano() - boot.Uptime()
 	syscall.WallBoot = func() int64 { return wallBoot }
 	syscall.Release = Version
+	setupProcfs()
 	// Linux's max_threads: task stacks may take an eighth of memory.
 	proc.MaxThreads = int(proc.K.Pages.FreePageCount() * 4096 / 8 / proc.ThreadSize)
 	proc.InitIdle() // from here on this goroutine is PID 0

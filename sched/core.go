@@ -71,6 +71,7 @@ func schedule(preempt bool) {
 	prev.needResched.Store(false)
 	switch {
 	case prev == rq.idle:
+		chargeIdleLocked(now)
 	case prev.State() == TaskRunning:
 		rq.cfs.PutPrev(&prev.Se, now) // put_prev_task: back in the queue
 		if preempt {
@@ -91,6 +92,9 @@ func schedule(preempt bool) {
 	if next == prev {
 		rq.mu.Unlock()
 		return
+	}
+	if next == rq.idle {
+		next.Se.ExecStart = now // idle time counts from here
 	}
 	ContextSwitch(prev, next)
 	dead := prev.State() == TaskDead
@@ -290,8 +294,23 @@ func SetNice(t *Thread, nice int) {
 func ExecRuntime(t *Thread) int64 {
 	rq.mu.Lock()
 	defer rq.mu.Unlock()
-	if t == rq.curr && t != rq.idle {
+	switch {
+	case t == rq.curr && t == rq.idle:
+		chargeIdleLocked(Clock())
+	case t == rq.curr:
 		rq.cfs.Update(&t.Se, Clock())
 	}
 	return t.Se.SumExecRuntime
+}
+
+// chargeIdleLocked adds the time the idle task has had the CPU since
+// its ExecStart to its SumExecRuntime (the idle time of /proc/uptime
+// and /proc/stat; Linux's account_idle_time()). Caller holds rq.mu and
+// the idle task is current.
+func chargeIdleLocked(now int64) {
+	idle := &rq.idle.Se
+	if now > idle.ExecStart {
+		idle.SumExecRuntime += now - idle.ExecStart
+	}
+	idle.ExecStart = now
 }
