@@ -17,6 +17,7 @@ import (
 	"tamix/boot/pvh"
 	"tamix/kernel/ktap"
 	"tamix/kernel/printk"
+	_ "tamix/kernel/proctest"   // registers the "procfs" suite
 	_ "tamix/kernel/schedtest"  // registers the "sched" suite
 	_ "tamix/kernel/selftest"   // registers the "runtime" suite
 	_ "tamix/kernel/signaltest" // registers the "signal" suite
