@@ -174,6 +174,11 @@ func (nd *nameidata) followLink(dir, link Path) (Path, error) {
 	if nd.links > MaxSymlinks {
 		return Path{}, abi.ELOOP
 	}
+	if j, ok := link.Inode().Ops.(LinkJumper); ok {
+		if p, magic, err := j.JumpLink(link.Inode()); magic || err != nil {
+			return p, err
+		}
+	}
 	target, err := link.Inode().Ops.Readlink(link.Inode())
 	if err != nil {
 		return Path{}, err
@@ -182,6 +187,17 @@ func (nd *nameidata) followLink(dir, link Path) (Path, error) {
 		return Path{}, abi.ENOENT
 	}
 	return nd.walk(dir, target, true)
+}
+
+// LinkJumper is implemented by the inode operations of "magic" links
+// (procfs's /proc/PID/exe, cwd, root and fd/N): following one jumps
+// straight to the place it names, not to a path read out of it, so it
+// works whatever the reader's root and for files that were renamed.
+// JumpLink reports magic false for a link to be walked by its text.
+// It is called with treeLock held (for reading or writing) and must not
+// take it. Mirrors get_link() returning NULL after nd_jump_link().
+type LinkJumper interface {
+	JumpLink(n *Inode) (p Path, magic bool, err error)
 }
 
 // parent is the result of LookupParent: the directory that holds (or is

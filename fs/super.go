@@ -1,6 +1,7 @@
 package fs
 
 import (
+	"sort"
 	"sync"
 
 	"tamix/abi"
@@ -64,6 +65,19 @@ func GetFSType(name string) (*FileSystemType, error) {
 		return t, nil
 	}
 	return nil, abi.ENODEV
+}
+
+// Filesystems returns the names of the registered types, sorted (for
+// /proc/filesystems; Linux lists them in registration order).
+func Filesystems() []string {
+	fsTypesLock.Lock()
+	defer fsTypesLock.Unlock()
+	names := make([]string, 0, len(fsTypes))
+	for n := range fsTypes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // anonDevs hands out anonymous device numbers for super blocks without a

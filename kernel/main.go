@@ -17,6 +17,7 @@ import (
 	"tamix/boot/pvh"
 	"tamix/kernel/ktap"
 	"tamix/kernel/printk"
+	_ "tamix/kernel/proctest"   // registers the "procfs" suite
 	_ "tamix/kernel/schedtest"  // registers the "sched" suite
 	_ "tamix/kernel/selftest"   // registers the "runtime" suite
 	_ "tamix/kernel/signaltest" // registers the "signal" suite
@@ -75,6 +76,7 @@ func StartKernel() {
 	wallBoot := time.Now().UnixNano() - boot.Uptime()
 	syscall.WallBoot = func() int64 { return wallBoot }
 	syscall.Release = Version
+	setupProcfs()
 	// Linux's max_threads: task stacks may take an eighth of memory.
 	proc.MaxThreads = int(proc.K.Pages.FreePageCount() * 4096 / 8 / proc.ThreadSize)
 	initTrace(cmd)

@@ -13,7 +13,7 @@ const (
 )
 
 // initTrace sizes the trace buffer and enables the events the command
-// line names. Whatever was recorded, at boot or after /proc/tracing
+// line names. Whatever was recorded, at boot or after /sys/kernel/tracing
 // turned events on, is written to COM2 at power off (qemu.sh --trace
 // FILE). Mirrors the boot-time part of
 // kernel/trace/trace.c (set_buf_size(), tracer_alloc_buffers()) and

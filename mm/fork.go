@@ -71,6 +71,7 @@ func (mm *MM) Dup() (*MM, error) {
 	child.startBrk, child.brk = mm.startBrk, mm.brk
 	child.mmapBase, child.startStack = mm.mmapBase, mm.startStack
 	child.maxMapCount = mm.maxMapCount
+	child.exec = mm.exec
 	for _, v := range mm.vmas.All() {
 		child.vmas.Insert(v.clone())
 	}

@@ -92,6 +92,8 @@ type MM struct {
 	// users counts the tasks sharing this MM (mm_users); the last Put
 	// releases it. Protected by mu.
 	users int
+	// exec is what exec recorded for /proc (procinfo.go). Protected by mu.
+	exec ExecLayout
 }
 
 // noTLB is the TLB of an MM that was given none: it flushes nothing.

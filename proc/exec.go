@@ -19,6 +19,9 @@ type Image struct {
 	MM   *mm.MM
 	Regs amd64.PtRegs
 	Comm string
+	// Layout is what /proc reads about the image (mm_struct's
+	// start_code ... env_end and exe_file), recorded in MM.
+	Layout mm.ExecLayout
 }
 
 // LoadProgram reads the static ELF executable at filename (through the
@@ -29,7 +32,7 @@ type Image struct {
 // Mirrors fs/binfmt_elf.c:load_elf_binary() for static programs, with
 // the pages copied instead of mapped from the page cache.
 func LoadProgram(filename string, argv, envp []string) (*Image, error) {
-	data, err := readExec(filename)
+	data, exe, err := readExec(filename)
 	if err != nil {
 		return nil, errnoOf(err, abi.ENOENT)
 	}
@@ -48,6 +51,8 @@ func LoadProgram(filename string, argv, envp []string) (*Image, error) {
 		m.Put()
 		return nil, err
 	}
+	img.Layout.ExeFile = exe
+	m.SetExecLayout(img.Layout)
 	return img, nil
 }
 
@@ -77,6 +82,7 @@ func loadSegments(img *Image, f *elf.File, argv, envp []string, filename string)
 			return errnoOf(err, abi.EFAULT)
 		}
 		brk = max(brk, uint64(end))
+		recordSegment(&img.Layout, s, bias)
 	}
 	for i := range f.Loads {
 		s := &f.Loads[i]
@@ -114,7 +120,26 @@ func buildStack(img *Image, f *elf.File, bias uint64, top uintptr, argv, envp []
 		return errnoOf(err, abi.EFAULT)
 	}
 	img.Regs = amd64.NewUserRegs(f.Entry+bias, st.SP)
+	l := &img.Layout
+	l.ArgStart, l.ArgEnd, l.EnvStart, l.EnvEnd = st.ArgStart, st.ArgEnd, st.EnvStart, st.EnvEnd
+	l.StartStack = st.SP
 	return nil
+}
+
+// recordSegment widens the code and data ranges of l by the file part of
+// segment s, as load_elf_binary() computes start_code, end_code,
+// start_data and end_data: code from executable segments, data up to
+// the end of the last one.
+func recordSegment(l *mm.ExecLayout, s *elf.Segment, bias uint64) {
+	start, end := s.Vaddr+bias, s.Vaddr+s.Filesz+bias
+	if s.Flags&elf.PF_X != 0 {
+		if l.StartCode == 0 || start < l.StartCode {
+			l.StartCode = start
+		}
+		l.EndCode = max(l.EndCode, end)
+	}
+	l.StartData = max(l.StartData, start)
+	l.EndData = max(l.EndData, end)
 }
 
 // segmentProt turns ELF p_flags into PROT_* bits.

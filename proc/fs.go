@@ -37,33 +37,34 @@ const maxExecSize = 64 << 20
 // the current task's working directory) for exec: EACCES if it is not a
 // regular file or has no execute bit, E2BIG... never: ENOEXEC past
 // maxExecSize. Mirrors fs/exec.c:do_open_execat() + kernel_read() of
-// the whole file (Linux maps it instead).
-func readExec(filename string) ([]byte, error) {
+// the whole file (Linux maps it instead). Also returns where the file
+// was found (exe_file, for /proc/PID/exe).
+func readExec(filename string) ([]byte, fs.Path, error) {
 	root, pwd := FSRoots(Current())
 	if root.IsZero() {
-		return nil, abi.ENOENT
+		return nil, fs.Path{}, abi.ENOENT
 	}
 	f, err := fs.Open(Current(), root, pwd, filename, fs.O_RDONLY, 0)
 	if err != nil {
-		return nil, err
+		return nil, fs.Path{}, err
 	}
 	defer f.Put()
 	n := f.Inode
 	if !n.IsRegular() {
-		return nil, abi.EACCES
+		return nil, fs.Path{}, abi.EACCES
 	}
 	if err := fs.Access(n, fs.X_OK); err != nil {
-		return nil, err
+		return nil, fs.Path{}, err
 	}
 	st := fs.Getattr(f.Path, n)
 	if st.Size > maxExecSize {
-		return nil, abi.ENOEXEC
+		return nil, fs.Path{}, abi.ENOEXEC
 	}
 	data := make([]byte, st.Size)
 	for done := 0; done < len(data); {
 		k, err := f.Pread(Current(), data[done:], int64(done))
 		if err != nil {
-			return nil, err
+			return nil, fs.Path{}, err
 		}
 		if k == 0 {
 			data = data[:done]
@@ -71,5 +72,5 @@ func readExec(filename string) ([]byte, error) {
 		}
 		done += k
 	}
-	return data, nil
+	return data, f.Path, nil
 }

@@ -12,9 +12,8 @@ import (
 	"tamix/trace"
 )
 
-// Tracefs: the kernel mounts it at /sys/kernel/tracing, and procfs has
-// the same files in /proc/tracing (where they were before Tamix had a
-// VFS). Linux's behaviour:
+// Tracefs: the kernel mounts it at /sys/kernel/tracing. Linux's
+// behaviour:
 //
 //	set_event   read: the enabled events, one "system:name" a line;
 //	            write: "sched:*,task:*" (or one per line) selects events;
@@ -28,19 +27,6 @@ import (
 // O_TRUNC reaches a file as a truncation (Setattr of size 0), as it does
 // tracefs's. Mirrors kernel/trace/trace_events.c (ftrace_event_write) and
 // trace.c (tracing_on, tracing_open with O_TRUNC).
-const (
-	ProcTracingSetEvent  = "/proc/tracing/set_event"
-	ProcTracingTracingOn = "/proc/tracing/tracing_on"
-	ProcTracingTrace     = "/proc/tracing/trace"
-)
-
-// addTracing adds the tracing directory to a procfs instance.
-func addTracing(sb *fs.SuperBlock) {
-	dir := fs.NewInode(sb, fs.S_IFDIR|0o555, fs.NoInodeOps{}, fs.DcacheDirOps{})
-	dir.Nlink = 2
-	addTracingFiles(sb, fs.AddEntry(sb.Root, "tracing", dir))
-}
-
 // addTracingFiles puts the control files in dir.
 func addTracingFiles(sb *fs.SuperBlock, dir *fs.Dentry) {
 	for _, name := range []string{"set_event", "tracing_on", "trace"} {

@@ -3,6 +3,7 @@ package sched
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"tamix/trace"
 )
@@ -77,6 +78,7 @@ func schedule(preempt bool) {
 	}
 	switch {
 	case prev == rq.idle:
+		chargeIdleLocked(now)
 	case prev.State() == TaskRunning:
 		rq.cfs.PutPrev(&prev.Se, now) // put_prev_task: back in the queue
 		if preempt {
@@ -103,6 +105,9 @@ func schedule(preempt bool) {
 	}
 	if trace.On(trace.SchedSwitch) {
 		traceSchedSwitch(prev, next, preempt)
+	}
+	if next == rq.idle {
+		next.Se.ExecStart = now // idle time counts from here
 	}
 	ContextSwitch(prev, next)
 	dead := prev.State() == TaskDead
@@ -200,9 +205,18 @@ func activateLocked(t *Thread, wakeup bool) {
 	}
 }
 
+// totalForks counts SchedFork calls (Linux's total_forks, /proc/stat's
+// "processes").
+var totalForks atomic.Uint64
+
+// TotalForks returns the number of tasks forked since boot.
+func TotalForks() uint64 { return totalForks.Load() }
+
 // SchedFork prepares a new task's scheduling state: it inherits the
 // parent's nice value and is not runnable yet. Mirrors sched_fork().
 func SchedFork(child, parent *Thread) {
+	totalForks.Add(1)
+	child.StartTime = Clock()
 	child.Nice = parent.Nice
 	child.Se.Weight = NiceToWeight(child.Nice)
 	child.state.Store(TaskNew)
@@ -299,8 +313,23 @@ func SetNice(t *Thread, nice int) {
 func ExecRuntime(t *Thread) int64 {
 	rq.mu.Lock()
 	defer rq.mu.Unlock()
-	if t == rq.curr && t != rq.idle {
+	switch {
+	case t == rq.curr && t == rq.idle:
+		chargeIdleLocked(Clock())
+	case t == rq.curr:
 		rq.cfs.Update(&t.Se, Clock())
 	}
 	return t.Se.SumExecRuntime
+}
+
+// chargeIdleLocked adds the time the idle task has had the CPU since
+// its ExecStart to its SumExecRuntime (the idle time of /proc/uptime
+// and /proc/stat; Linux's account_idle_time()). Caller holds rq.mu and
+// the idle task is current.
+func chargeIdleLocked(now int64) {
+	idle := &rq.idle.Se
+	if now > idle.ExecStart {
+		idle.SumExecRuntime += now - idle.ExecStart
+	}
+	idle.ExecStart = now
 }

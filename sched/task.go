@@ -58,6 +58,9 @@ type Thread struct {
 	// Se.SumExecRuntime is system time.
 	Utime int64
 	onRq  bool // runnable (queued or current); protected by the run-queue lock
+	// StartTime is the clock when the task was forked (start_boottime,
+	// /proc/PID/stat's starttime); set by SchedFork, then read-only.
+	StartTime int64
 }
 
 // Init prepares a Thread that has never run.

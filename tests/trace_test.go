@@ -268,8 +268,8 @@ func TestPagePoisonCatchesEarlyStackFree(t *testing.T) {
 }
 
 // TestTracefsFromUserSpace runs user/tracectl.c as init: it turns events
-// on through /proc/tracing/set_event and tracing_on, forks, and finds its
-// child's fork and exit in /proc/tracing/trace.
+// on through /sys/kernel/tracing/set_event and tracing_on, forks, and
+// finds its child's fork and exit in trace, and another in trace_pipe.
 func TestTracefsFromUserSpace(t *testing.T) {
 	r := bootKernel(t, testTimeout(t, shortTimeout), "init=/tracectl")
 	if _, ok := r.find(contains("tracectl: ok")); !ok {

@@ -198,6 +198,9 @@ ktap_check "sigtest" "$out" $?
 out=$("$dir/vfstest")
 ktap_check "vfstest" "$out" $?
 
+out=$("$dir/proctest" a "b c")
+ktap_check "proctest" "$out" $?
+
 # As PID 1, kill(-1) reaches only the suite's own processes.
 if unshare -fp --mount-proc true 2>/dev/null; then
 	out=$(unshare -fp --mount-proc "$dir/sigtest")

@@ -27,7 +27,8 @@
 # mode 0755, owner root, mtime 0, names sorted: the same inputs give the
 # same archive byte for byte.
 
-USER_PROGS := abuse badptr bench demo fault forktest hello hog sigtest spin threadtest tracectl vfstest xmm yieldbench
+USER_PROGS := abuse badptr bench demo fault forktest hello hog proctest sigtest spin threadtest tracectl vfstest xmm yieldbench
+USER_GO_PROGS := gotest
 USER_GO_PROGS := gotest
 
 USER_CC ?= musl-gcc
