@@ -170,16 +170,46 @@ func (mm *MM) mapRegionLocked(addr, length uintptr, flags VMFlags, b *tlbBatch) 
 // mm_populate() ignores errors. Without that stop, a mapping far larger
 // than memory kept the kernel busy failing one page at a time. Mirrors
 // mm/gup.c:__mm_populate() with ignore_errors.
-func (mm *MM) populateLocked(start, end uintptr) {
+// It returns where to go on from: end, or past end when the area that
+// ran out of memory goes on beyond it.
+func (mm *MM) populateLocked(start, end uintptr) uintptr {
+	next := end
 	for va := start; va < end; va += PageSize {
 		v := mm.vmas.Find(va)
 		if v == nil || v.Start >= end {
-			return
+			return next
 		}
 		va = max(va, v.Start)
 		if mm.faultLocked(va, v.Flags&VM_WRITE != 0, false) != nil {
+			next = max(next, v.End)
 			va = v.End - PageSize // continue at the next area
 		}
+	}
+	return next
+}
+
+// populateChunk is how much populate faults in between two chances for
+// other tasks to run: 2 MiB, a few ticks' work under TCG.
+const populateChunk = 512 * PageSize
+
+// Resched lets other tasks run if the current one has used its time
+// (cond_resched); the kernel sets it. mm calls it only with no lock held:
+// a task that slept holding an MM's lock would block any other task that
+// wanted it while holding the CPU (Tamix's locks are not sleeping locks).
+var Resched = func() {}
+
+// populate is populateLocked over [start, end) in chunks, taking the
+// lock for each and calling Resched between them, so that populating a
+// large mapping does not keep every other task waiting. The areas may
+// change between chunks (another thread's munmap): each chunk looks them
+// up again, as Linux's __mm_populate() does after it dropped mmap_lock.
+// Mirrors mm/gup.c:__mm_populate().
+func (mm *MM) populate(start, end uintptr) {
+	for va := start; va < end; {
+		mm.mu.Lock()
+		va = mm.populateLocked(va, min(end, va+populateChunk))
+		mm.mu.Unlock()
+		Resched()
 	}
 }
 

@@ -70,7 +70,8 @@ func (mm *MM) Brk(addr uintptr) uintptr {
 //     included), or MAP_SHARED with MAP_GROWSDOWN: EINVAL
 //
 // MAP_FIXED replaces what was mapped. MAP_POPULATE and MAP_LOCKED fault the
-// pages in at once, as far as there are pages (populateLocked);
+// pages in at once, as far as there are pages (populate, with the lock
+// dropped now and then so that other tasks run);
 // MAP_NORESERVE exempts the mapping from the overcommit check; MAP_STACK
 // and the other flags are accepted and ignored. Unknown prot bits are ignored, as by Linux.
 // do_mmap()'s EOVERFLOW check of offset + length is left out: with 64-bit
@@ -98,6 +99,16 @@ func (mm *MM) Mmap(addr, length uintptr, prot, flags, fd int, offset uint64) (ui
 	if flags&abi.MAP_FIXED_NOREPLACE != 0 {
 		flags |= abi.MAP_FIXED
 	}
+	populate := flags&(abi.MAP_POPULATE|abi.MAP_NONBLOCK) == abi.MAP_POPULATE || flags&abi.MAP_LOCKED != 0
+	a, err := mm.mmapLocked(addr, length, prot, flags)
+	if err == nil && populate {
+		mm.populate(a, a+length) // with the lock dropped, as vm_mmap_pgoff() calls mm_populate()
+	}
+	return a, err
+}
+
+// mmapLocked is Mmap's work under the MM's lock, up to the populating.
+func (mm *MM) mmapLocked(addr, length uintptr, prot, flags int) (uintptr, error) {
 	mm.mu.Lock()
 	defer mm.mu.Unlock()
 	if mm.vmas.Len() > mm.maxMapCount || TotalVMAs() >= maxTotalVMAs {
@@ -121,9 +132,6 @@ func (mm *MM) Mmap(addr, length uintptr, prot, flags, fd int, offset uint64) (ui
 	defer b.finish()
 	if err := mm.mapRegionLocked(addr, length, vmFlags, b); err != nil {
 		return 0, err
-	}
-	if flags&(abi.MAP_POPULATE|abi.MAP_NONBLOCK) == abi.MAP_POPULATE || flags&abi.MAP_LOCKED != 0 {
-		mm.populateLocked(addr, addr+length)
 	}
 	return addr, nil
 }

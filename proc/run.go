@@ -15,6 +15,12 @@ import (
 // SyscallHook handles the system call in t.Regs; package syscall sets it.
 var SyscallHook func(t *Task)
 
+func init() {
+	// Long work in mm (populating a mapping) gives way between chunks
+	// (cond_resched): kernel code is never preempted, so it must.
+	mm.Resched = sched.CondResched
+}
+
 // runUser is a user task's kernel-side life: enter user mode, handle what
 // brought the CPU back, repeat, until the task exits. Mirrors the loop
 // that Linux's entry code makes through do_syscall_64() / the exception

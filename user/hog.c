@@ -4,23 +4,30 @@
  * exits 0. With more than the machine has, the kernel's OOM killer ends
  * it with SIGKILL; on Linux and on Tamix the same.
  *
- * Usage: hog MiB
+ * Usage: hog MiB       touch the pages one by one
+ *        hog -p MiB    let the kernel fault them all in (MAP_POPULATE)
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "tamix_test.h"
 
 int main(int argc, char **argv)
 {
-	long mib = argc > 1 ? atol(argv[1]) : 16;
+	int populate = argc > 2 && strcmp(argv[1], "-p") == 0;
+	long mib = argc > 1 ? atol(argv[argc - 1]) : 16;
 	size_t len = (size_t)mib << 20;
 	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | (populate ? MAP_POPULATE : 0), -1, 0);
 
 	if (p == MAP_FAILED) {
 		tx_printf(1, "hog: mmap of %ld MiB failed\n", mib);
 		return 1;
+	}
+	if (populate) {
+		tx_printf(1, "hog: populated %ld MiB\n", mib);
+		return 0;
 	}
 	for (size_t off = 0; off < len; off += 4096)
 		p[off] = 1;
