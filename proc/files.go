@@ -2,6 +2,7 @@ package proc
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"tamix/abi"
 )
@@ -30,7 +31,19 @@ type OpenFile struct {
 }
 
 // NewOpenFile wraps f with one reference.
-func NewOpenFile(f File, flags int) *OpenFile { return &OpenFile{File: f, refs: 1, Flags: flags} }
+func NewOpenFile(f File, flags int) *OpenFile {
+	openFiles.Add(1)
+	return &OpenFile{File: f, refs: 1, Flags: flags}
+}
+
+// openFiles counts open file descriptions, from NewOpenFile until their
+// last reference goes: Linux's nr_files (fs/file_table.c, the first
+// field of /proc/sys/fs/file-nr). The fuzz suite checks it returns to
+// its baseline.
+var openFiles atomic.Int64
+
+// OpenFiles returns the number of open file descriptions (get_nr_files).
+func OpenFiles() int64 { return openFiles.Load() }
 
 // GetFlags returns the open file's status flags (F_GETFL).
 func (f *OpenFile) GetFlags() int {
@@ -72,6 +85,7 @@ func (f *OpenFile) put() {
 			h()
 		}
 		f.Release()
+		openFiles.Add(-1)
 	}
 }
 
