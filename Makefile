@@ -4,6 +4,8 @@
 #   make toolchain       build (once, then cached) the GOOS=tamago Go toolchain
 #   make run             build the kernel and boot it, running /hello: make run ARGS='-- tamix.test=all'
 #   make bench           run user/bench.c on Tamix (TSC cycles of system calls, faults, ...)
+#   make fuzz            the 'fuzz' suite: 10^6 random calls from 8 processes, counters
+#                        before and after: make fuzz FUZZ=SEED,CALLS,WORKERS[,NAME+NAME]
 #   make debug           boot like make run, stopped, with gdb attached (docs/debugging.md)
 #   make test            host unit tests, then the kernel, then the QEMU boot tests
 #   make vet             gofmt check and go vet of the host-buildable packages
@@ -90,6 +92,14 @@ run: kernel initramfs
 bench: kernel initramfs
 	./qemu.sh --initrd $(INITRAMFS) -- init=/bench
 	./qemu.sh --initrd $(INITRAMFS) -- init=/yieldbench -- 20000
+
+# The fuzzer (user/fuzz.c) as the in-guest suite 'fuzz' (kernel/fuzztest):
+# seed, calls, workers and optionally the only calls to make.
+FUZZ ?= 1,1000000,8
+
+.PHONY: fuzz
+fuzz: kernel initramfs
+	./qemu.sh --initrd $(INITRAMFS) -- tamix.test=fuzz tamix.fuzz=$(FUZZ)
 
 # ---------------------------------------------------------------------------
 # Tests

@@ -14,6 +14,8 @@
  *   -t SECONDS  watchdog: a worker without progress for that long is
  *               reported with the call it is in, and killed (default 10)
  *   -v          print each call with its arguments before making it
+ *   -c LIST     only the calls named in LIST (comma-separated), and no
+ *               random numbers: to narrow down what a run found
  *   -r ROOT     on a host that is not Tamix: work in the directory ROOT,
  *               which must hold a copy of hello (paths are relative to
  *               it); without -r the fuzzer refuses to run on such a host
@@ -1192,6 +1194,9 @@ static long random_call(struct ctx *c)
 	return call(c, nr, a, 6);
 }
 
+/* only[i]: with -c, the table entries to draw from. */
+static char only[NTABLE], restricted;
+
 /* one_call makes one random call from the table. */
 static void one_call(struct ctx *c)
 {
@@ -1199,7 +1204,9 @@ static void one_call(struct ctx *c)
 	long a[6] = {0}, r;
 	int n = 0;
 
-	if (on_tamix && below(c, 50) == 0) {
+	while (restricted && !only[d - table])
+		d = &table[below(c, NTABLE)];
+	if (on_tamix && !restricted && below(c, 50) == 0) {
 		random_call(c);
 		return;
 	}
@@ -1587,11 +1594,22 @@ static void setup(void)
 	memset(shm, 0, sizeof *shm);	/* every page present from now on */
 }
 
+/* restrict_to limits the table to the calls named in list ("a,b,c"). */
+static void restrict_to(char *list)
+{
+	for (char *name = strtok(list, ","); name; name = strtok(NULL, ","))
+		for (int i = 0; i < NTABLE; i++)
+			if (strcmp(table[i].name, name) == 0)
+				only[i] = restricted = 1;
+	if (!restricted)
+		tx_fail("-c: no such call in the table");
+}
+
 int main(int argc, char **argv)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "s:n:w:t:vr:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:w:t:vr:c:")) != -1) {
 		switch (opt) {
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'n': total = atol(optarg); break;
@@ -1599,7 +1617,8 @@ int main(int argc, char **argv)
 		case 't': watchdog_s = atoi(optarg); break;
 		case 'v': verbose_all = 1; break;
 		case 'r': root = optarg; break;
-		default: tx_fail("usage: fuzz [-s SEED] [-n CALLS] [-w WORKERS] [-t SECONDS] [-v] [-r ROOT]");
+		case 'c': restrict_to(optarg); break;
+		default: tx_fail("usage: fuzz [-s SEED] [-n CALLS] [-w WORKERS] [-t SECONDS] [-v] [-r ROOT] [-c CALLS]");
 		}
 	}
 	if (nworkers < 1 || nworkers > MAXW || total < 0 || watchdog_s < 1)
