@@ -5,6 +5,8 @@
 #   make run             build the kernel and boot it, running /hello: make run ARGS='-- tamix.test=all'
 #   make bench           run user/bench.c on Tamix (TSC cycles of system calls, faults, ...)
 #   make trace           run the demo with tracing on: build/trace.{txt,json,svg}
+#   make fuzz            the 'fuzz' suite: 10^6 random calls from 8 processes, counters
+#                        before and after: make fuzz FUZZ=SEED,CALLS,WORKERS[,NAME+NAME]
 #   make debug           boot like make run, stopped, with gdb attached (docs/debugging.md)
 #   make test            host unit tests, then the kernel, then the QEMU boot tests
 #   make vet             gofmt check and go vet of the host-buildable packages
@@ -102,6 +104,14 @@ trace: kernel initramfs
 	./qemu.sh --initrd $(INITRAMFS) --trace $(TRACE_OUT).txt $(if $(ARGS),$(ARGS),-- init=/demo)
 	$(HOST_GO) run ./cmd/tamix-trace all $(TRACE_OUT).txt $(TRACE_OUT)
 	@echo "make: wrote $(TRACE_OUT).txt (ftrace text), $(TRACE_OUT).json (Perfetto), $(TRACE_OUT).svg"
+
+# The fuzzer (user/fuzz.c) as the in-guest suite 'fuzz' (kernel/fuzztest):
+# seed, calls, workers and optionally the only calls to make.
+FUZZ ?= 1,1000000,8
+
+.PHONY: fuzz
+fuzz: kernel initramfs
+	./qemu.sh --initrd $(INITRAMFS) -- tamix.test=fuzz tamix.fuzz=$(FUZZ)
 
 # ---------------------------------------------------------------------------
 # Tests

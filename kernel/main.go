@@ -15,6 +15,7 @@ import (
 	_ "tamix/arch/amd64/archtest" // registers the "arch" suite
 	"tamix/boot"
 	"tamix/boot/pvh"
+	"tamix/kernel/fuzztest" // registers the "fuzz" suite
 	"tamix/kernel/ktap"
 	"tamix/kernel/printk"
 	_ "tamix/kernel/proctest"   // registers the "procfs" suite
@@ -41,6 +42,7 @@ const (
 	optTest     = "tamix.test"     // run in-guest suites: "all" or a list
 	optSelftest = "tamix.selftest" // "panic", "oops" or "sleep": harness checks
 	optProbe    = "tamix.probe"    // print the banner and power off
+	optFuzz     = "tamix.fuzz"     // the fuzz suite's SEED,CALLS,WORKERS
 )
 
 // StartKernel prints the banner and acts on the kernel command line.
@@ -133,6 +135,7 @@ func kernelInit() int {
 	cmd := bootCmdline
 	switch {
 	case cmd.Has(optTest):
+		fuzztest.Args = cmd.Value(optFuzz, "")
 		runTests(cmd.Value(optTest, "all"))
 	case cmd.Has("init"):
 		path := cmd.Value("init", "")

@@ -31,6 +31,10 @@ func NewOpenFile(f File, flags int) *OpenFile {
 	return of
 }
 
+// OpenFiles returns how many open files exist (Linux's nr_files, the
+// first number of /proc/sys/fs/file-nr), for the leak checks.
+func OpenFiles() int64 { return fs.NrFiles() }
+
 // taskFile adapts a File to fs.FileOperations: the caller is the task.
 type taskFile struct{ f File }
 

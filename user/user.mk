@@ -27,7 +27,7 @@
 # mode 0755, owner root, mtime 0, names sorted: the same inputs give the
 # same archive byte for byte.
 
-USER_PROGS := abuse badptr bench demo fault forktest hello hog proctest sigtest spin threadtest tracectl vfstest xmm yieldbench
+USER_PROGS := abuse badptr bench demo fault forktest fuzz hello hog proctest sigtest spin threadtest tracectl vfstest xmm yieldbench
 USER_GO_PROGS := gotest
 USER_GO_PROGS := gotest
 
@@ -53,6 +53,11 @@ initramfs: $(INITRAMFS)
 $(USER_BUILD)/%: user/%.c $(USER_HEADERS)
 	@mkdir -p $(@D)
 	$(USER_CC) $(USER_CFLAGS) -o $@ $<
+
+# fuzz's workers and children may run with a bad FS base (random
+# clone(CLONE_SETTLS) and arch_prctl(ARCH_SET_FS)): no stack-protector
+# canary, which is read through %fs.
+$(USER_BUILD)/fuzz: USER_CFLAGS += -fno-stack-protector
 
 $(USER_BUILD)/gotest: $(wildcard user/gotest/*.go) user/gotest/go.mod
 	@mkdir -p $(@D)
