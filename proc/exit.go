@@ -254,7 +254,32 @@ func ReleaseTask(t *Task) {
 		}
 	}
 	t.ExitState = EXIT_DEAD
+	releaseSignalsLocked(t)
 	tasklistLock.Unlock()
 	tracePut(t) // sched_process_free once the stack is gone too
 	pids.Free(t.PID)
+}
+
+// releaseSignalsLocked frees what is still queued for a reaped task, and
+// for its process when no task of the group is left: a signal sent after
+// the task's exitSignals (while it was exiting or a zombie) would
+// otherwise stay queued for good. Caller holds tasklistLock. Mirrors
+// flush_sigqueue() in kernel/exit.c:__exit_signal().
+func releaseSignalsLocked(t *Task) {
+	if t.Sighand == nil || t.Signal == nil {
+		return
+	}
+	last := true
+	for _, o := range taskList {
+		if o.TGID == t.TGID && o.Signal == t.Signal {
+			last = false
+			break
+		}
+	}
+	t.Sighand.Siglock.Lock()
+	t.Pending.flushCounted(^Sigset(0))
+	if last {
+		t.Signal.SharedPending.flushCounted(^Sigset(0))
+	}
+	t.Sighand.Siglock.Unlock()
 }

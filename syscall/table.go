@@ -34,8 +34,12 @@ func Dispatch(t *proc.Task) {
 		h = table[nr]
 	}
 	if h == nil {
-		if !warned[nr&(NrSyscalls-1)] {
-			warned[nr&(NrSyscalls-1)] = true
+		slot := NrSyscalls // one flag for every number beyond the table
+		if nr >= 0 && nr < NrSyscalls {
+			slot = nr
+		}
+		if !warned[slot] {
+			warned[slot] = true
 			if Log != nil { // once per number: bounded, so not rate-limited
 				Log("pid %d (%s): system call %d (%s) is not implemented: -ENOSYS", t.PID, t.Comm, nr, Name(nr))
 			}
@@ -46,8 +50,9 @@ func Dispatch(t *proc.Task) {
 	r.AX = uint64(h(t, r))
 }
 
-// warned remembers which unimplemented numbers were logged.
-var warned [NrSyscalls]bool
+// warned remembers which unimplemented numbers were logged; the last
+// slot stands for all numbers beyond the table.
+var warned [NrSyscalls + 1]bool
 
 // Log is where the system-call layer reports; the kernel sets it.
 var Log func(format string, args ...any)
