@@ -182,20 +182,4 @@ func statusValueSpaced(text, key string) string {
 	return ""
 }
 
-func testNoLeaks(t *ktap.T) {
-	free := proc.K.Pages.FreePageCount()
-	n := len(proc.Tasks())
-	t.Logf("free pages %d (baseline %d), tasks %d (baseline %d)", free, baseline.freePages, n, baseline.tasks)
-	if free != baseline.freePages {
-		t.Errorf("%d pages leaked", int64(baseline.freePages)-int64(free))
-	}
-	if n != baseline.tasks {
-		t.Errorf("%d tasks left", n-baseline.tasks)
-	}
-	if p := proc.PIDsInUse(); p != baseline.pids {
-		t.Errorf("%d PIDs in use, baseline %d", p, baseline.pids)
-	}
-	if f := fs.NrFiles(); f != baseline.files {
-		t.Errorf("%d open files, baseline %d", f, baseline.files)
-	}
-}
+func testNoLeaks(t *ktap.T) { leakBase.Check(t) }

@@ -17,16 +17,10 @@ import (
 	"tamix/abi"
 	"tamix/fs"
 	"tamix/kernel/ktap"
+	"tamix/kernel/testenv"
 	"tamix/proc"
 	"tamix/sched"
 )
-
-// baseline is what the suite must leave as it found.
-var baseline struct {
-	freePages   uint64
-	tasks, pids int
-	files       int64
-}
 
 // child is the spin process the cases look at; started is the clock
 // just before it was forked.
@@ -35,17 +29,17 @@ var (
 	started int64
 )
 
+// leakBase is the kernel's counters before the suite (testenv).
+var leakBase testenv.Baseline
+
 func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "procfs",
 		Init: func() error {
+			leakBase = testenv.Take()
 			if proc.K.Root == nil {
 				return fmt.Errorf("no root file system")
 			}
-			baseline.freePages = proc.K.Pages.FreePageCount()
-			baseline.tasks = len(proc.Tasks())
-			baseline.pids = proc.PIDsInUse()
-			baseline.files = fs.NrFiles()
 			return nil
 		},
 		Cases: []ktap.Case{

@@ -49,7 +49,7 @@ func testWakeupLatencyDuringPopulate(t *ktap.T) {
 			return false
 		}
 	}
-	loaded, periods := periodic(1 << 20, exited)
+	loaded, periods := periodic(1<<20, exited)
 	took := time.Since(start)
 	if _, status, err := proc.DoWait(hog.PID, 0); err != nil || status != 0 {
 		t.Errorf("hog -p 160: wait status %#x, %v", status, err)

@@ -8,24 +8,18 @@
 package signaltest
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
 	"time"
 
 	"tamix/abi"
 	"tamix/kernel/ktap"
+	"tamix/kernel/testenv"
 	"tamix/proc"
 	"tamix/sched"
 )
 
 // baseline is what the suite must leave as it found.
-var baseline struct {
-	freePages uint64
-	tasks     int
-	pids      int
-	queued    int64
-}
+var baseline testenv.Baseline
 
 func init() {
 	ktap.Register(&ktap.Suite{
@@ -34,48 +28,22 @@ func init() {
 			if proc.K.Root == nil {
 				return fmt.Errorf("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
 			}
-			baseline.freePages = proc.K.Pages.FreePageCount()
-			baseline.tasks = len(proc.Tasks())
-			baseline.pids = proc.PIDsInUse()
-			baseline.queued = proc.QueuedSignals()
+			baseline = testenv.Take()
 			return nil
 		},
 		Cases: []ktap.Case{
 			{Name: "sigtest_as_child", Run: testSigtest, Timeout: 120 * time.Second},
 			{Name: "kill_stopped_task", Run: testKillStopped},
 			{Name: "queued_rt_signals_freed_at_exit", Run: testQueueFreedAtExit},
-			{Name: "no_leaks", Run: testNoLeaks},
+			{Name: "no_leaks", Run: func(t *ktap.T) { baseline.Check(t) }},
 		},
 	})
 }
 
 // testSigtest runs user/sigtest.c; any "not ok" line fails the case.
 func testSigtest(t *ktap.T) {
-	var out bytes.Buffer
-	status, err := proc.RunProgram("/sigtest", []string{"sigtest"}, &out)
-	if err != nil {
-		t.Fatalf("sigtest: %v", err)
-	}
-	for _, l := range strings.Split(out.String(), "\n") {
-		if strings.HasPrefix(l, "not ok") {
-			t.Errorf("sigtest: %s", l)
-		}
-	}
-	t.Logf("sigtest: %d cases ok", strings.Count(out.String(), "\nok "))
-	if status != 0 {
+	if status, _ := testenv.RunKTAP(t, "sigtest"); status != 0 {
 		t.Errorf("sigtest: wait status %#x", status)
-	}
-	reapOrphans(t)
-}
-
-// reapOrphans reaps children a program left to init (the test task).
-func reapOrphans(t *ktap.T) {
-	for {
-		pid, _, err := proc.DoWait(-1, proc.WNOHANG)
-		if err != nil || pid == 0 {
-			return
-		}
-		t.Logf("reaped orphan %d", pid)
 	}
 }
 
@@ -133,24 +101,5 @@ func testQueueFreedAtExit(t *ktap.T) {
 	}
 	if n := proc.QueuedSignals() - before; n != 0 {
 		t.Errorf("%d siginfo still queued after the exit", n)
-	}
-}
-
-func testNoLeaks(t *ktap.T) {
-	free := proc.K.Pages.FreePageCount()
-	n := len(proc.Tasks())
-	t.Logf("free pages %d (baseline %d), tasks %d (baseline %d), queued siginfo %d (baseline %d)",
-		free, baseline.freePages, n, baseline.tasks, proc.QueuedSignals(), baseline.queued)
-	if free != baseline.freePages {
-		t.Errorf("%d pages leaked", int64(baseline.freePages)-int64(free))
-	}
-	if n != baseline.tasks {
-		t.Errorf("%d tasks left", n-baseline.tasks)
-	}
-	if p := proc.PIDsInUse(); p != baseline.pids {
-		t.Errorf("%d PIDs in use, baseline %d", p, baseline.pids)
-	}
-	if q := proc.QueuedSignals(); q != baseline.queued {
-		t.Errorf("%d siginfo queued, baseline %d", q, baseline.queued)
 	}
 }

@@ -15,26 +15,21 @@ import (
 
 	"tamix/kernel/ktap"
 	"tamix/kernel/printk"
+	"tamix/kernel/testenv"
 	"tamix/proc"
 )
 
-// baseline is the resource count before the suite: free pages, tasks.
-var baseline struct {
-	freePages uint64
-	tasks     int
-	pids      int
-}
+// leakBase is the kernel's counters before the suite (testenv).
+var leakBase testenv.Baseline
 
 func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "user",
 		Init: func() error {
+			leakBase = testenv.Take()
 			if proc.K.Root == nil {
 				return fmt.Errorf("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
 			}
-			baseline.freePages = proc.K.Pages.FreePageCount()
-			baseline.tasks = len(proc.Tasks())
-			baseline.pids = proc.PIDsInUse()
 			return nil
 		},
 		Cases: []ktap.Case{
@@ -216,20 +211,7 @@ func testExecErrors(t *ktap.T) {
 	}
 }
 
-func testNoLeaks(t *ktap.T) {
-	free := proc.K.Pages.FreePageCount()
-	n := len(proc.Tasks())
-	t.Logf("free pages %d (baseline %d), tasks %d (baseline %d)", free, baseline.freePages, n, baseline.tasks)
-	if free != baseline.freePages {
-		t.Errorf("%d pages leaked", int64(baseline.freePages)-int64(free))
-	}
-	if n != baseline.tasks {
-		t.Errorf("%d tasks left", n-baseline.tasks)
-	}
-	if p := proc.PIDsInUse(); p != baseline.pids {
-		t.Errorf("%d PIDs in use, baseline %d", p, baseline.pids)
-	}
-}
+func testNoLeaks(t *ktap.T) { leakBase.Check(t) }
 
 // testOOMKill runs a program that writes to more memory than the machine
 // has: the OOM killer must end it with SIGKILL and say so with Linux's

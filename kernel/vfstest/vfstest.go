@@ -17,29 +17,27 @@ import (
 	"tamix/fs"
 	"tamix/fs/tmpfs"
 	"tamix/kernel/ktap"
+	"tamix/kernel/testenv"
 	"tamix/proc"
 )
 
 // baseline is what the suite must leave as it found.
 var baseline struct {
-	freePages   uint64
-	tasks, pids int
-	tmpPages    int64
-	tmpInodes   int64
-	files       int64
+	tmpPages  int64
+	tmpInodes int64
 }
+
+// leakBase is the kernel's counters before the suite (testenv).
+var leakBase testenv.Baseline
 
 func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "vfs",
 		Init: func() error {
+			leakBase = testenv.Take()
 			if proc.K.Root == nil {
 				return fmt.Errorf("no root file system")
 			}
-			baseline.freePages = proc.K.Pages.FreePageCount()
-			baseline.tasks = len(proc.Tasks())
-			baseline.pids = proc.PIDsInUse()
-			baseline.files = fs.NrFiles()
 			baseline.tmpPages, _, baseline.tmpInodes, _ = tmpfs.Usage(proc.K.Root.Mnt.SB)
 			return nil
 		},
@@ -104,20 +102,4 @@ func testTmpfsBack(t *ktap.T) {
 	}
 }
 
-func testNoLeaks(t *ktap.T) {
-	free := proc.K.Pages.FreePageCount()
-	n := len(proc.Tasks())
-	t.Logf("free pages %d (baseline %d), tasks %d (baseline %d)", free, baseline.freePages, n, baseline.tasks)
-	if free != baseline.freePages {
-		t.Errorf("%d pages leaked", int64(baseline.freePages)-int64(free))
-	}
-	if n != baseline.tasks {
-		t.Errorf("%d tasks left", n-baseline.tasks)
-	}
-	if p := proc.PIDsInUse(); p != baseline.pids {
-		t.Errorf("%d PIDs in use, baseline %d", p, baseline.pids)
-	}
-	if f := fs.NrFiles(); f != baseline.files {
-		t.Errorf("%d open files, baseline %d", f, baseline.files)
-	}
-}
+func testNoLeaks(t *ktap.T) { leakBase.Check(t) }
