@@ -93,6 +93,9 @@ func CopyProcess(p *Task, args *CloneArgs) (*Task, error) {
 	CopyFS(flags, p, child)
 	CopySighand(flags, p, child)
 	CopySignal(flags, p, child)
+	if p.Cred != nil {
+		child.Cred = p.Cred.copyCred() // copy_creds()
+	}
 	if err := CopyMM(flags, p, child); err != nil {
 		exitFilesOf(child)
 		exitFS(child)

@@ -12,6 +12,7 @@ import (
 func InitIdle() *Task {
 	t := &Task{Comm: "swapper", Flags: PF_KTHREAD, exited: make(chan struct{})}
 	t.Sighand = &Sighand{}
+	t.Cred = &Cred{} // root
 	t.Signal = &SignalStruct{}
 	for i := range t.Signal.Rlim {
 		t.Signal.Rlim[i] = Rlimit{RLIM_INFINITY, RLIM_INFINITY}

@@ -74,6 +74,8 @@ type Task struct {
 	// and CLONE_THREAD.
 	Sighand *Sighand
 	Signal  *SignalStruct
+	// Cred are the task's IDs (task_struct.cred); copied at fork.
+	Cred *Cred
 
 	// vforkDone is completed when a vfork child execs or exits
 	// (task_struct.vfork_done). SetChildTID and ClearChildTID are the

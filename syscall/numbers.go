@@ -55,6 +55,18 @@ const (
 	SysGettimeofday     = 96
 	SysGetrlimit        = 97
 	SysGetuid           = 102
+	SysSetuid           = 105
+	SysSetgid           = 106
+	SysSetreuid         = 113
+	SysSetregid         = 114
+	SysGetgroups        = 115
+	SysSetgroups        = 116
+	SysSetresuid        = 117
+	SysGetresuid        = 118
+	SysSetresgid        = 119
+	SysGetresgid        = 120
+	SysSetfsuid         = 122
+	SysSetfsgid         = 123
 	SysGetgid           = 104
 	SysSetrlimit        = 160
 	SysGeteuid          = 107
@@ -138,7 +150,10 @@ var names = map[int]string{
 	SysRtSigtimedwait: "rt_sigtimedwait", SysRtSigqueueinfo: "rt_sigqueueinfo",
 	SysRtSigsuspend: "rt_sigsuspend", SysSigaltstack: "sigaltstack",
 	SysRestartSyscall: "restart_syscall", SysRtTgsigqueueinfo: "rt_tgsigqueueinfo",
-	SysPrctl: "prctl", SysSendfile: "sendfile", SysTime: "time", SysEpollCreate: "epoll_create", SysEpollWait: "epoll_wait",
+	SysPrctl: "prctl", SysSetuid: "setuid", SysSetgid: "setgid", SysSetreuid: "setreuid",
+	SysSetregid: "setregid", SysGetgroups: "getgroups", SysSetgroups: "setgroups",
+	SysSetresuid: "setresuid", SysGetresuid: "getresuid", SysSetresgid: "setresgid",
+	SysGetresgid: "getresgid", SysSetfsuid: "setfsuid", SysSetfsgid: "setfsgid", SysSendfile: "sendfile", SysTime: "time", SysEpollCreate: "epoll_create", SysEpollWait: "epoll_wait",
 	SysEpollCtl: "epoll_ctl", SysEpollPwait: "epoll_pwait", SysEventfd: "eventfd",
 	SysEventfd2: "eventfd2", SysEpollCreate1: "epoll_create1", SysEpollPwait2: "epoll_pwait2", SysGetRobustList: "get_robust_list",
 }

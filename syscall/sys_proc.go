@@ -22,11 +22,6 @@ func init() {
 	})
 	register(SysSchedYield, func(t *proc.Task, r *amd64.PtRegs) int64 { sched.Yield(); return 0 })
 	register(SysArchPrctl, sysArchPrctl)
-	// Credentials: Tamix has one user, root, and no way to become
-	// another, so every ID is 0 (kernel/sys.c, kernel/groups.c).
-	for _, nr := range []int{SysGetuid, SysGeteuid, SysGetgid, SysGetegid} {
-		register(nr, func(t *proc.Task, r *amd64.PtRegs) int64 { return 0 })
-	}
 	register(SysSetTidAddress, func(t *proc.Task, r *amd64.PtRegs) int64 {
 		t.ClearChildTID = uintptr(r.DI) // cleared and futex-woken at exit
 		return int64(t.PID)

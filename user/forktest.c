@@ -51,6 +51,7 @@
 #define NSEC 1000000000L
 #define MSEC 1000000L
 
+#define EPERM_ 1
 #define ENOENT_ 2
 #define ESRCH_ 3
 #define ECHILD_ 10
@@ -1051,6 +1052,53 @@ static void t_uname_and_ids(void)
 		reap("set_tid_address child", pid, 0);
 }
 
+/*
+ * credentials: in a child, the set*id rules. Root may take any IDs and
+ * come back through its saved UID; once all three UIDs are 1000 it can
+ * neither become root again nor change its groups. Run as another user,
+ * only the refusals are checked.
+ */
+static void cred_child(void)
+{
+	unsigned r, e, s;
+	if (tx_syscall3(SYS_getresuid, &r, &e, &s) != 0)
+		child_fail(1, "getresuid failed");
+	if (e != 0) {
+		if (tx_syscall1(SYS_setuid, 0) != -EPERM_ || tx_syscall2(SYS_setgroups, 0, 0) != -EPERM_)
+			child_fail(2, "uid %u: setuid(0) or setgroups allowed", e);
+		tx_exit(0);
+	}
+	unsigned g[2] = {7, 8};
+	if (tx_syscall2(SYS_setgroups, 2, g) != 0 || tx_syscall2(SYS_getgroups, 0, 0) != 2)
+		child_fail(3, "setgroups/getgroups as root");
+	if (tx_syscall3(SYS_setresgid, 100, 100, 100) != 0 || tx_syscall0(SYS_getegid) != 100)
+		child_fail(4, "setresgid as root");
+	if (tx_syscall3(SYS_setresuid, 1000, 1000, 0) != 0 || tx_syscall0(SYS_geteuid) != 1000)
+		child_fail(5, "setresuid(1000, 1000, 0)");
+	if (tx_syscall3(SYS_setresuid, -1, 0, -1) != 0 || tx_syscall0(SYS_getuid) != 1000)
+		child_fail(6, "back to euid 0 through the saved UID");
+	if (tx_syscall1(SYS_setuid, 1000) != 0 || tx_syscall3(SYS_getresuid, &r, &e, &s) != 0 ||
+	    r != 1000 || e != 1000 || s != 1000)
+		child_fail(7, "setuid(1000) as euid 0: %u %u %u", r, e, s);
+	if (tx_syscall1(SYS_setuid, 0) != -EPERM_ || tx_syscall2(SYS_setgroups, 0, 0) != -EPERM_ ||
+	    tx_syscall1(SYS_setgid, 0) != -EPERM_)
+		child_fail(8, "as uid 1000: setuid(0), setgroups or setgid(0) allowed");
+	if (tx_syscall1(SYS_setfsuid, 0) != 1000 || tx_syscall1(SYS_setfsuid, -1) != 1000)
+		child_fail(9, "setfsuid(0) as 1000 changed the fs UID");
+	if (tx_syscall2(SYS_getgroups, 1, g) != -EINVAL_)
+		child_fail(10, "getgroups into a list too small");
+	tx_exit(0);
+}
+
+static void t_credentials(void)
+{
+	long pid = sys_fork();
+	if (pid == 0)
+		cred_child();
+	if (pid > 0)
+		reap("credentials child", pid, 0);
+}
+
 /* pipe_across_fork: a pipe carries bytes between parent and child. */
 static long make_pipe(int fds[2])
 {
@@ -1268,6 +1316,7 @@ static const struct {
 	{"futex_cleartid", t_futex_cleartid},
 	{"sleep_timing", t_sleep_timing},
 	{"uname_and_ids", t_uname_and_ids},
+	{"credentials", t_credentials},
 	{"pipe_across_fork", t_pipe_across_fork},
 	{"dup_and_fcntl", t_dup_and_fcntl},
 	{"cloexec_closes_on_exec", t_cloexec_closes_on_exec},
