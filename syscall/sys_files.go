@@ -147,4 +147,3 @@ func sysFcntl(t *proc.Task, r *amd64.PtRegs) int64 {
 	}
 	return abi.EINVAL.Neg()
 }
-

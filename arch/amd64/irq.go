@@ -60,7 +60,7 @@ func RequestIRQ(irq int, handler func(), thread uint) uint64 {
 	vec := uint64(VecFirstDeviceIRQ + irq)
 	irqActions[vec].Store(&irqAction{handler: handler, thread: thread})
 	dest := *lapicReg(lapicID) >> 24
-	ioapicWrite(ioapicRedTbl+2*uint32(irq)+1, dest<<24)   // physical destination: this CPU
+	ioapicWrite(ioapicRedTbl+2*uint32(irq)+1, dest<<24)  // physical destination: this CPU
 	ioapicWrite(ioapicRedTbl+2*uint32(irq), uint32(vec)) // fixed delivery, unmasked
 	return vec
 }
