@@ -43,11 +43,24 @@ func procFile(of *OpenFile) File {
 	return nil
 }
 
-func (w taskFile) Read(c fs.Caller, _ *fs.File, p []byte, _ *int64) (int, error) {
+// nonblockFile is a File whose reads and writes honour O_NONBLOCK
+// (pipes, eventfds): they fail with EAGAIN instead of sleeping.
+type nonblockFile interface {
+	ReadNonblock(t *Task, p []byte, nonblock bool) (int, error)
+	WriteNonblock(t *Task, p []byte, nonblock bool) (int, error)
+}
+
+func (w taskFile) Read(c fs.Caller, f *fs.File, p []byte, _ *int64) (int, error) {
+	if nb, ok := w.f.(nonblockFile); ok {
+		return nb.ReadNonblock(c.(*Task), p, f.GetFlags()&fs.O_NONBLOCK != 0)
+	}
 	return w.f.Read(c.(*Task), p)
 }
 
-func (w taskFile) Write(c fs.Caller, _ *fs.File, p []byte, _ *int64) (int, error) {
+func (w taskFile) Write(c fs.Caller, f *fs.File, p []byte, _ *int64) (int, error) {
+	if nb, ok := w.f.(nonblockFile); ok {
+		return nb.WriteNonblock(c.(*Task), p, f.GetFlags()&fs.O_NONBLOCK != 0)
+	}
 	return w.f.Write(c.(*Task), p)
 }
 

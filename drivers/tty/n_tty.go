@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"tamix/abi"
+	"tamix/fs"
 )
 
 // The line discipline (drivers/tty/n_tty.c): input processing, echo,
@@ -221,7 +222,7 @@ func (t *TTY) inqLocked() int {
 // Read reads typed input: a line at most in canonical mode, by VMIN and
 // VTIME otherwise; EAGAIN with nonblock when nothing is there; EIO or a
 // SIGTTIN for a background process group. Mirrors n_tty_read().
-func (t *TTY) Read(c any, p []byte, nonblock bool) (int, error) {
+func (t *TTY) Read(c fs.Caller, p []byte, nonblock bool) (int, error) {
 	if err := t.checkChange(c, sigTTIN); err != nil {
 		return 0, err
 	}
@@ -245,7 +246,7 @@ func (t *TTY) Read(c any, p []byte, nonblock bool) (int, error) {
 // readCanon waits for a complete line and returns what fits of it.
 func (t *TTY) readCanon(p []byte) (int, error) {
 	n := 0
-	ok := t.readWait.Wait(func() bool {
+	take := func() bool {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		if len(t.lines) == 0 {
@@ -256,8 +257,8 @@ func (t *TTY) readCanon(p []byte) (int, error) {
 			t.lines = t.lines[1:]
 		}
 		return true
-	}, true, sigPending, -1)
-	if !ok {
+	}
+	if !take() && !t.readWait.Wait(take, true, sigPending, -1) {
 		return 0, abi.ERESTARTSYS
 	}
 	return n, nil
@@ -278,8 +279,8 @@ func (t *TTY) readRaw(p []byte, nonblock bool, vmin int, vtime time.Duration) (i
 		return k > 0
 	}
 	want := max(min(vmin, len(p)), 1)
+	take()
 	if (vmin == 0 && vtime == 0) || nonblock {
-		take()
 		return n, nil
 	}
 	for n < want {
