@@ -153,7 +153,8 @@ func finishTimeout(t *proc.Task, addr uintptr, timeout time.Duration, start time
 }
 
 // readTimeval reads select's struct timeval (NULL: no limit); EINVAL
-// for a negative or unnormalised one.
+// for a negative one (microseconds past a second carry into seconds,
+// as kern_select() does).
 func readTimeval(t *proc.Task, addr uintptr) (time.Duration, error) {
 	if addr == 0 {
 		return -1, nil
@@ -163,7 +164,8 @@ func readTimeval(t *proc.Task, addr uintptr) (time.Duration, error) {
 		return 0, abi.EFAULT
 	}
 	sec, usec := int64(le64(b[:])), int64(le64(b[8:]))
-	if sec < 0 || usec < 0 || usec >= 1e6 {
+	sec, usec = sec+usec/1e6, usec%1e6 // Linux normalises before checking
+	if sec < 0 || usec < 0 {
 		return 0, abi.EINVAL
 	}
 	if sec > math.MaxInt64/int64(time.Second)-1 {

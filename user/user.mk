@@ -28,7 +28,7 @@
 # mtime 0, names sorted: the same inputs give the same archive byte for
 # byte.
 
-USER_PROGS := abuse badptr bench demo fault forktest hello hog sigtest spin threadtest vfstest xmm yieldbench
+USER_PROGS := abuse badptr bench demo fault forktest hello hog sigtest spin threadtest ttytest vfstest xmm yieldbench
 USER_GO_PROGS := gotest
 
 USER_CC ?= musl-gcc
