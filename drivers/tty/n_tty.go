@@ -237,10 +237,17 @@ func (t *TTY) Read(c fs.Caller, p []byte, nonblock bool) (int, error) {
 	if !avail && nonblock && (canon || vmin > 0 || vtime > 0) {
 		return 0, abi.EAGAIN
 	}
-	if canon {
-		return t.readCanon(p)
+	if !canon {
+		return t.readRaw(p, nonblock, vmin, vtime)
 	}
-	return t.readRaw(p, nonblock, vmin, vtime)
+	n, err := t.readCanon(p)
+	t.mu.Lock()
+	switched := n == 0 && err == nil && t.termios.Lflag&ICANON == 0
+	t.mu.Unlock()
+	if switched { // ICANON went off while waiting: read in the new mode
+		return t.Read(c, p, nonblock)
+	}
+	return n, err
 }
 
 // readCanon waits for a complete line and returns what fits of it.
