@@ -2,7 +2,7 @@
 #
 #   make / make kernel   build build/tamix.elf
 #   make toolchain       build (once, then cached) the GOOS=tamago Go toolchain
-#   make run             build the kernel and boot it, running /hello: make run ARGS='-- tamix.test=all'
+#   make run             build the kernel and boot it to a busybox shell: make run ARGS='-- tamix.test=all'
 #   make bench           run user/bench.c on Tamix (TSC cycles of system calls, faults, ...)
 #   make trace           run the demo with tracing on: build/trace.{txt,json,svg}
 #   make fuzz            the 'fuzz' suite: 10^6 random calls from 8 processes, counters
@@ -85,7 +85,7 @@ ARGS ?=
 
 .PHONY: run
 run: kernel initramfs
-	./qemu.sh --initrd $(INITRAMFS) $(if $(ARGS),$(ARGS),-- init=/demo)
+	./qemu.sh --initrd $(INITRAMFS) $(if $(ARGS),$(ARGS),-- init=/bin/sh -- /etc/init.sh)
 
 # Benchmarks: user/bench.c run as the first process; the same binary runs
 # on Linux (build/user/bench) for comparison.

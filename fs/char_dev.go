@@ -52,7 +52,11 @@ type ChrdevOps struct{ NoFileOps }
 
 // Open finds the driver by the node's device number: ENXIO if none.
 // Mirrors fs/char_dev.c:chrdev_open().
-func (ChrdevOps) Open(n *Inode, f *File) error {
+func (d ChrdevOps) Open(n *Inode, f *File) error { return d.OpenBy(nil, n, f, f.GetFlags()) }
+
+// OpenBy is Open for a known caller and open flags, which a driver that
+// is a CallerOpener (a terminal) gets.
+func (ChrdevOps) OpenBy(caller Caller, n *Inode, f *File, flags int) error {
 	n.mu.Lock()
 	dev := n.Rdev
 	n.mu.Unlock()
@@ -64,6 +68,9 @@ func (ChrdevOps) Open(n *Inode, f *File) error {
 	}
 	f.Ops = c.Ops
 	f.Stream = c.Stream
+	if o, ok := c.Ops.(CallerOpener); ok {
+		return o.OpenBy(caller, n, f, flags)
+	}
 	if o, ok := c.Ops.(Opener); ok {
 		return o.Open(n, f)
 	}

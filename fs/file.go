@@ -55,6 +55,13 @@ type Opener interface {
 	Open(n *Inode, f *File) error
 }
 
+// CallerOpener is an Opener that needs the opening task and the flags
+// open was given (a terminal: O_NOCTTY and the controlling terminal).
+// open calls OpenBy instead of Open when the operations have it.
+type CallerOpener interface {
+	OpenBy(c Caller, n *Inode, f *File, flags int) error
+}
+
 // File is an open file description (struct file): shared by dup'ed
 // descriptors and by the tables fork copies; refs counts them.
 type File struct {

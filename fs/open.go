@@ -105,11 +105,15 @@ func doOpen(c Caller, p Path, flags int, created bool) (*File, error) {
 		return nil, abi.ENXIO
 	}
 	f := NewFile(p, n, ops, flags&^(O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_CLOEXEC))
-	if o, ok := ops.(Opener); ok {
-		if err := o.Open(n, f); err != nil {
-			f.Put()
-			return nil, err
-		}
+	var err error
+	if o, ok := ops.(CallerOpener); ok {
+		err = o.OpenBy(c, n, f, flags)
+	} else if o, ok := ops.(Opener); ok {
+		err = o.Open(n, f)
+	}
+	if err != nil {
+		f.Put()
+		return nil, err
 	}
 	return f, nil
 }

@@ -73,6 +73,8 @@ func StartKernel() {
 		panic("tamix: memory: " + err.Error())
 	}
 	sched.Clock = boot.Uptime
+	startConsoleTTY()
+	kprintf("tty: ttyS0 on IRQ %d (I/O APIC), line discipline n_tty\n", boot.COM1IRQ)
 	syscall.Log = proc.K.Log
 	syscall.Uptime = boot.Uptime
 	wallBoot := time.Now().UnixNano() - boot.Uptime()

@@ -41,16 +41,22 @@ func NewEventFD(initval uint64, flags int) (*OpenFile, error) {
 
 // Read takes the counter as 8 bytes, sleeping while it is 0; EINVAL for
 // a buffer shorter than 8. Mirrors fs/eventfd.c:eventfd_read().
-func (e *eventFD) Read(t *Task, b []byte) (int, error) {
+func (e *eventFD) Read(t *Task, b []byte) (int, error) { return e.ReadNonblock(t, b, false) }
+
+// ReadNonblock is Read that gives EAGAIN instead of sleeping when
+// nonblock is set (O_NONBLOCK, EFD_NONBLOCK).
+func (e *eventFD) ReadNonblock(t *Task, b []byte, nonblock bool) (int, error) {
 	if len(b) < 8 {
 		return 0, abi.EINVAL
 	}
 	var v uint64
+	again := false
 	ok := e.wait.Wait(func() bool {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if e.count == 0 {
-			return false
+			again = nonblock
+			return nonblock
 		}
 		v = e.count
 		if e.semaphore {
@@ -59,6 +65,9 @@ func (e *eventFD) Read(t *Task, b []byte) (int, error) {
 		e.count -= v
 		return true
 	}, true, SignalPending, -1)
+	if again {
+		return 0, abi.EAGAIN
+	}
 	if !ok {
 		return 0, abi.ERESTARTSYS
 	}
@@ -69,7 +78,11 @@ func (e *eventFD) Read(t *Task, b []byte) (int, error) {
 
 // Write adds an 8-byte value, sleeping while the sum would pass the
 // maximum; EINVAL for a short buffer or the value 2^64-1.
-func (e *eventFD) Write(t *Task, b []byte) (int, error) {
+func (e *eventFD) Write(t *Task, b []byte) (int, error) { return e.WriteNonblock(t, b, false) }
+
+// WriteNonblock is Write that gives EAGAIN instead of sleeping when
+// nonblock is set.
+func (e *eventFD) WriteNonblock(t *Task, b []byte, nonblock bool) (int, error) {
 	if len(b) < 8 {
 		return 0, abi.EINVAL
 	}
@@ -77,15 +90,20 @@ func (e *eventFD) Write(t *Task, b []byte) (int, error) {
 	if v == ^uint64(0) {
 		return 0, abi.EINVAL
 	}
+	again := false
 	ok := e.wait.Wait(func() bool {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if eventfdMax-e.count < v {
-			return false
+			again = nonblock
+			return nonblock
 		}
 		e.count += v
 		return true
 	}, true, SignalPending, -1)
+	if again {
+		return 0, abi.EAGAIN
+	}
 	if !ok {
 		return 0, abi.ERESTARTSYS
 	}

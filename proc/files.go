@@ -1,10 +1,10 @@
 package proc
 
 import (
-	"io"
 	"sync"
 
 	"tamix/abi"
+	"tamix/drivers/tty"
 	"tamix/fs"
 )
 
@@ -47,11 +47,24 @@ func procFile(of *OpenFile) File {
 	return nil
 }
 
-func (w taskFile) Read(c fs.Caller, _ *fs.File, p []byte, _ *int64) (int, error) {
+// nonblockFile is a File whose reads and writes honour O_NONBLOCK
+// (pipes, eventfds): they fail with EAGAIN instead of sleeping.
+type nonblockFile interface {
+	ReadNonblock(t *Task, p []byte, nonblock bool) (int, error)
+	WriteNonblock(t *Task, p []byte, nonblock bool) (int, error)
+}
+
+func (w taskFile) Read(c fs.Caller, f *fs.File, p []byte, _ *int64) (int, error) {
+	if nb, ok := w.f.(nonblockFile); ok {
+		return nb.ReadNonblock(c.(*Task), p, f.GetFlags()&fs.O_NONBLOCK != 0)
+	}
 	return w.f.Read(c.(*Task), p)
 }
 
-func (w taskFile) Write(c fs.Caller, _ *fs.File, p []byte, _ *int64) (int, error) {
+func (w taskFile) Write(c fs.Caller, f *fs.File, p []byte, _ *int64) (int, error) {
+	if nb, ok := w.f.(nonblockFile); ok {
+		return nb.WriteNonblock(c.(*Task), p, f.GetFlags()&fs.O_NONBLOCK != 0)
+	}
 	return w.f.Write(c.(*Task), p)
 }
 
@@ -79,8 +92,7 @@ type FileTable struct {
 // NewConsoleFiles returns a table with descriptors 0, 1 and 2 on the
 // console, as init gets them.
 func NewConsoleFiles() *FileTable {
-	c := fs.NewFile(fs.Path{}, fs.NewAnonInode(fs.S_IFCHR|0o600, DevConsole), consoleOps{}, fs.O_RDWR)
-	c.Stream = true
+	c := tty.OpenConsole()
 	c.Get()
 	c.Get()
 	return &FileTable{fds: []fdEntry{{file: c}, {file: c}, {file: c}}, users: 1}
@@ -237,50 +249,5 @@ func (ft *FileTable) closeOnExec() {
 	}
 }
 
-// The console's device numbers: /dev/console (5, 1) and /dev/tty (5,
-// 0), the calling process's controlling terminal, which is the console
-// until there is a tty layer.
-var (
-	DevConsole = fs.Mkdev(5, 1)
-	DevTTY     = fs.Mkdev(5, 0)
-)
-
-func init() {
-	fs.RegisterChrdev(&fs.Cdev{Dev: DevConsole, Name: "console", Mode: 0o600, Ops: consoleOps{}, Stream: true})
-	fs.RegisterChrdev(&fs.Cdev{Dev: DevTTY, Name: "tty", Mode: 0o666, Ops: consoleOps{}, Stream: true})
-}
-
-// consoleOps are the serial console's file operations: writes go to
-// the task's Console, reads see end of file (Tamix has no console input
-// yet).
-type consoleOps struct{}
-
-func (consoleOps) Read(fs.Caller, *fs.File, []byte, *int64) (int, error) { return 0, nil }
-
-// Poll: the console can always be written, and reading it gives end of
-// file at once (readable, hung up) until it has an input driver.
-func (consoleOps) Poll(t *Task, pt *PollTable) uint32 {
-	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM | EPOLLHUP
-}
-
-func (consoleOps) Write(c fs.Caller, _ *fs.File, p []byte, _ *int64) (int, error) {
-	var w io.Writer
-	if t, ok := c.(*Task); ok && t != nil {
-		w = t.Console
-	}
-	if w == nil {
-		w = K.Console
-	}
-	if w == nil {
-		return len(p), nil
-	}
-	return w.Write(p)
-}
-
-func (consoleOps) Release(*fs.File) {}
-
-// IsConsole reports whether f is the console (for ioctl's TCGETS).
-func IsConsole(f *OpenFile) bool {
-	_, ok := f.Ops.(consoleOps)
-	return ok
-}
+// IsConsole reports whether f is a terminal (the console).
+func IsConsole(f *OpenFile) bool { return tty.IsTTY(f) }

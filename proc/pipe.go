@@ -75,23 +75,30 @@ func NewPipe() (r, w *OpenFile) {
 }
 
 // Read takes what is buffered, sleeping while the pipe is empty and has
-// writers; 0 means end of file. Mirrors fs/pipe.c:pipe_read().
-func (e *pipeEnd) Read(t *Task, b []byte) (int, error) {
+// writers (EAGAIN instead with O_NONBLOCK); 0 means end of file.
+// Mirrors fs/pipe.c:pipe_read().
+func (e *pipeEnd) Read(t *Task, b []byte) (int, error) { return e.ReadNonblock(t, b, false) }
+
+func (e *pipeEnd) ReadNonblock(t *Task, b []byte, nonblock bool) (int, error) {
 	if e.write {
 		return 0, abi.EBADF
 	}
 	p := e.p
-	n := 0
+	n, empty := 0, false
 	ok := p.wait.Wait(func() bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if len(p.buf) == 0 && p.writers > 0 {
-			return false
+			empty = nonblock
+			return nonblock
 		}
 		n = copy(b, p.buf)
 		p.buf = p.buf[n:]
 		return true
 	}, true, SignalPending, -1)
+	if empty {
+		return 0, abi.EAGAIN
+	}
 	if !ok {
 		return 0, abi.ERESTARTSYS // a signal: EINTR, or again after the handler
 	}
@@ -99,18 +106,32 @@ func (e *pipeEnd) Read(t *Task, b []byte) (int, error) {
 	return n, nil
 }
 
-// Write appends b, sleeping while the pipe is full; with no reader left
-// it fails with EPIPE (Linux also sends SIGPIPE, whose default action
-// kills the writer: Tamix does that too). A signal while nothing was
-// moved yet gives ERESTARTSYS. Mirrors fs/pipe.c:pipe_write().
-func (e *pipeEnd) Write(t *Task, b []byte) (int, error) {
+// PIPE_BUF is the largest write a pipe keeps whole: never interleaved
+// with other writers' bytes, and with O_NONBLOCK either all written or
+// EAGAIN.
+const PIPE_BUF = 4096
+
+// Write appends b, sleeping while the pipe is full (a write of up to
+// PIPE_BUF waits for room for all of it); with O_NONBLOCK it writes what
+// fits and fails with EAGAIN when nothing (or, up to PIPE_BUF, not all)
+// fits. With no reader left it fails with EPIPE (Linux also sends
+// SIGPIPE, whose default action kills the writer: Tamix does that too).
+// A signal while nothing was moved yet gives ERESTARTSYS. Mirrors
+// fs/pipe.c:pipe_write().
+func (e *pipeEnd) Write(t *Task, b []byte) (int, error) { return e.WriteNonblock(t, b, false) }
+
+func (e *pipeEnd) WriteNonblock(t *Task, b []byte, nonblock bool) (int, error) {
 	if !e.write {
 		return 0, abi.EBADF
 	}
 	p := e.p
+	need := 1
+	if len(b) <= PIPE_BUF {
+		need = len(b)
+	}
 	done := 0
 	for done < len(b) {
-		broken := false
+		broken, full := false, false
 		ok := p.wait.Wait(func() bool {
 			p.mu.Lock()
 			defer p.mu.Unlock()
@@ -118,26 +139,29 @@ func (e *pipeEnd) Write(t *Task, b []byte) (int, error) {
 				broken = true
 				return true
 			}
-			if room := p.capacity - len(p.buf); room > 0 {
+			if room := p.capacity - len(p.buf); room >= need && room > 0 {
 				k := min(room, len(b)-done)
 				p.buf = append(p.buf, b[done:done+k]...)
 				done += k
 				return true
 			}
-			return false
+			full = nonblock
+			return nonblock
 		}, true, SignalPending, -1)
 		p.wait.WakeUp() // data for readers
-		if broken {
-			if done == 0 {
-				SendSignal(SIGPIPE, NewKillInfo(SIGPIPE, abi.SI_USER, t.TGID), t, false) // send_sig()
-				return 0, abi.EPIPE
-			}
+		switch {
+		case broken && done == 0:
+			SendSignal(SIGPIPE, NewKillInfo(SIGPIPE, abi.SI_USER, t.TGID), t, false) // send_sig()
+			return 0, abi.EPIPE
+		case broken:
 			return done, nil
-		}
-		if !ok {
-			if done > 0 {
-				return done, nil
-			}
+		case full && done == 0:
+			return 0, abi.EAGAIN
+		case full:
+			return done, nil
+		case !ok && done > 0:
+			return done, nil
+		case !ok:
 			return 0, abi.ERESTARTSYS
 		}
 	}

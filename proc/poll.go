@@ -1,6 +1,9 @@
 package proc
 
-import "tamix/sched"
+import (
+	"tamix/fs"
+	"tamix/sched"
+)
 
 // Readiness of open files (include/uapi/linux/eventpoll.h, poll.h): what
 // epoll, and later poll and select, ask a file.
@@ -51,8 +54,31 @@ func pollerOf(f *OpenFile) (Poller, bool) {
 		p, ok := pf.(Poller)
 		return p, ok
 	}
-	p, ok := f.Ops.(Poller)
-	return p, ok
+	if p, ok := f.Ops.(Poller); ok {
+		return p, true
+	}
+	if q, ok := f.Ops.(QueuePoller); ok {
+		return queuePoller{q}, true
+	}
+	return nil, false
+}
+
+// QueuePoller is the Poller of file operations below proc (a
+// terminal), which cannot name Task or PollTable: it registers its
+// wait queues through wait and returns the EPOLL* bits that hold.
+type QueuePoller interface {
+	PollWait(c fs.Caller, wait func(q *sched.WaitQueue)) uint32
+}
+
+// queuePoller adapts a QueuePoller to Poller.
+type queuePoller struct{ q QueuePoller }
+
+func (a queuePoller) Poll(t *Task, pt *PollTable) uint32 {
+	var wait func(q *sched.WaitQueue)
+	if pt != nil && pt.Queue != nil {
+		wait = pt.Queue
+	}
+	return a.q.PollWait(t, wait)
 }
 
 // PollFile returns f's readiness, and whether f can be polled at all.

@@ -46,6 +46,7 @@ func (t *Task) runUser() {
 			sched.SchedulerTick()
 			runtime.Gosched() // timers and other softirq-like goroutines
 		case v >= amd64.VecFirstIRQ:
+			amd64.HandleIRQ(v) // a device's interrupt (the UART's)
 		default:
 			t.trapSignal(v)
 		}

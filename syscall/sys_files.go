@@ -147,38 +147,3 @@ func sysFcntl(t *proc.Task, r *amd64.PtRegs) int64 {
 	}
 	return abi.EINVAL.Neg()
 }
-
-// Terminal ioctls the console answers (include/uapi/asm-generic/ioctls.h).
-const (
-	tcgets     = 0x5401
-	tiocgwinsz = 0x5413
-)
-
-// sysIoctl answers TCGETS (a cooked 38400-baud termios) and TIOCGWINSZ
-// (24x80) for the console, so that libc sees a terminal; everything else,
-// and every non-console file, gets -ENOTTY.
-func sysIoctl(t *proc.Task, r *amd64.PtRegs) int64 {
-	f, err := t.Files.Get(int(int32(r.DI)))
-	if err != nil {
-		return errno(err)
-	}
-	if !proc.IsConsole(f) {
-		return abi.ENOTTY.Neg()
-	}
-	switch r.SI {
-	case tcgets:
-		var tio [60]byte        // struct termios: iflag, oflag, cflag, lflag, line, cc[19]
-		put32(tio[0:], 0x0500)  // ICRNL | IXON
-		put32(tio[4:], 0x0005)  // OPOST | ONLCR
-		put32(tio[8:], 0x00bf)  // B38400 | CS8 | CREAD
-		put32(tio[12:], 0x8a3b) // ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
-		_, err := t.MM.CopyToUser(uintptr(r.DX), tio[:36])
-		return errno(err)
-	case tiocgwinsz:
-		var ws [8]byte
-		ws[0], ws[2] = 24, 80
-		_, err := t.MM.CopyToUser(uintptr(r.DX), ws[:])
-		return errno(err)
-	}
-	return abi.ENOTTY.Neg()
-}

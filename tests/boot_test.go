@@ -83,6 +83,20 @@ func TestVFSSuite(t *testing.T) {
 	r.checkStatus(t, exitOK)
 }
 
+// TestTTYSuite boots user/ttytest.c as PID 1 (init=/ttytest): poll,
+// ppoll, select and pselect6 with their error cases, pipes' O_NONBLOCK,
+// and the console's terminal ioctls, controlling terminal and
+// background-group stops; the same program passes on Linux on a
+// pseudo-terminal.
+func TestTTYSuite(t *testing.T) {
+	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/ttytest")
+	checkKTAP(t, r)
+	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
+		t.Error(`no "tamix: init exited with status 0" line`)
+	}
+	r.checkStatus(t, exitOK)
+}
+
 // TestSignalSuite boots user/sigtest.c as PID 1 (init=/sigtest): the
 // issue-9 suite of signal delivery, masks, queues, restarts, sigreturn
 // and job control run from user space, which prints KTAP itself (and

@@ -16,6 +16,7 @@
 #   - forktest's KTAP cases all pass or skip, as an ordinary process and,
 #     where unshare(1) works (root), as PID 1 of a new PID namespace, as
 #     root and as user nobody (whom RLIMIT_NPROC binds);
+#   - ttytest's KTAP cases all pass (poll/select; terminal cases on a pty)
 #   - vfstest's KTAP cases all pass (the file system calls and their
 #     errnos, in a directory of its own under /tmp);
 #   - sigtest's KTAP cases all pass or skip, as an ordinary process and,
@@ -200,6 +201,10 @@ ktap_check "vfstest" "$out" $?
 
 out=$("$dir/proctest" a "b c")
 ktap_check "proctest" "$out" $?
+
+# ttytest: poll/select on pipes; the terminal cases on a pseudo-terminal.
+out=$("$dir/ttytest")
+ktap_check "ttytest" "$out" $?
 
 # As PID 1, kill(-1) reaches only the suite's own processes.
 if unshare -fp --mount-proc true 2>/dev/null; then

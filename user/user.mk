@@ -23,12 +23,12 @@
 # host's go, never one downloaded for the go line of go.mod.
 #
 # build/initramfs.cpio is a cpio "newc" archive (what QEMU's -initrd passes
-# and kernel/initramfs parses) holding every program at the root, /NAME,
-# mode 0755, owner root, mtime 0, names sorted: the same inputs give the
-# same archive byte for byte.
+# and fs/initramfs unpacks) holding every program at the root, /NAME,
+# mode 0755, the tree of user/rootfs and /bin from busybox, owner root,
+# mtime 0, names sorted: the same inputs give the same archive byte for
+# byte.
 
-USER_PROGS := abuse badptr bench demo fault forktest fuzz hello hog proctest sigtest spin threadtest tracectl vfstest xmm yieldbench
-USER_GO_PROGS := gotest
+USER_PROGS := abuse badptr bench demo fault forktest fuzz hello hog proctest sigtest spin threadtest tracectl ttytest vfstest xmm yieldbench
 USER_GO_PROGS := gotest
 
 USER_CC ?= musl-gcc
@@ -40,6 +40,11 @@ USER_GO_BINS := $(addprefix $(USER_BUILD)/,$(USER_GO_PROGS))
 USER_ALL := $(USER_PROGS) $(USER_GO_PROGS)
 USER_ALL_BINS := $(USER_BINS) $(USER_GO_BINS)
 GO ?= go
+
+# user/rootfs/ is copied into the image as it is (/etc/init.sh, the
+# init script of `make run`; /etc/profile; /root), and scripts/busybox.sh
+# adds Debian's busybox-static as /bin/busybox with a link per applet.
+USER_ROOTFS_FILES := $(shell find user/rootfs -type f 2>/dev/null)
 
 INITRAMFS := build/initramfs.cpio
 INITRAMFS_STAGE := build/initramfs.d
@@ -67,15 +72,18 @@ $(USER_BUILD)/gotest: $(wildcard user/gotest/*.go) user/gotest/go.mod
 # The staging directory is rebuilt from scratch each time, so a program
 # removed from USER_PROGS leaves the archive too. GNU cpio's --reproducible
 # (2.12 and later) renumbers inodes and zeroes device numbers.
-$(INITRAMFS): $(USER_ALL_BINS) user/user.mk
+$(INITRAMFS): $(USER_ALL_BINS) user/user.mk scripts/busybox.sh $(USER_ROOTFS_FILES)
 	rm -rf $(INITRAMFS_STAGE)
 	mkdir -p $(INITRAMFS_STAGE)
 	cp $(USER_ALL_BINS) $(INITRAMFS_STAGE)/
+	cp -R user/rootfs/. $(INITRAMFS_STAGE)/
+	rm -f $(INITRAMFS_STAGE)/root/.keep
+	bash scripts/busybox.sh $(INITRAMFS_STAGE)
 	chmod 0755 $(INITRAMFS_STAGE) $(addprefix $(INITRAMFS_STAGE)/,$(USER_ALL))
-	touch -h -d @0 $(INITRAMFS_STAGE) $(addprefix $(INITRAMFS_STAGE)/,$(USER_ALL))
+	find $(INITRAMFS_STAGE) -exec touch -h -d @0 {} +
 	repro=; case "$$(cpio --help 2>/dev/null)" in *--reproducible*) repro=--reproducible;; esac; \
 	cd $(INITRAMFS_STAGE) && \
-	{ echo .; ls -A | LC_ALL=C sort; } | \
+	find . | LC_ALL=C sort | \
 	cpio --quiet -o -H newc -R 0:0 $$repro > $(CURDIR)/$@.tmp
 	mv $@.tmp $@
 

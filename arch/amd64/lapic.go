@@ -66,7 +66,8 @@ var IdleClock func() int64
 // CPU sleeps in HLT until the next interrupt while a whole tick remains
 // before the runtime's deadline, and polls the clock for the last part,
 // so that timers fire on time rather than at the next tick. The runtime
-// calls it again until its deadline.
+// calls it again until its deadline. A device interrupt that ends the
+// HLT wakes the device's thread goroutine (irq.go).
 func Idle(until int64) {
 	if IdleClock == nil || TimerHz == 0 {
 		haltUntilInterrupt()
@@ -75,6 +76,7 @@ func Idle(until int64) {
 	tick := int64(1e9 / TimerHz)
 	if until-IdleClock() > tick {
 		haltUntilInterrupt()
+		wakeIRQThread(cpu0.vector) // a device's interrupt: its thread
 		return
 	}
 	for IdleClock() < until {
