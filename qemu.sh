@@ -161,6 +161,9 @@ stop_pid() {
 probe_kvm() {
 	local kernel=$1 log=$PROBE_CACHE.log pid status=0 i timed_out=0
 	mkdir -p -- "$(dirname -- "$PROBE_CACHE")"
+	# Empty the log first: the watch below must not find the last
+	# probe's error before the background QEMU has truncated the file.
+	: >"$log"
 	"$QEMU" "${BASE_ARGS[@]}" -accel kvm -cpu host -m "$MEM" -smp 1 \
 		-kernel "$kernel" -append tamix.probe=1 </dev/null >"$log" 2>&1 &
 	pid=$!
