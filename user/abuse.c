@@ -329,8 +329,9 @@ static void t_direction_flag_page_faults(void)
 static void t_fork_many_mappings(void)
 {
 	const long n = 60000;
+	/* MAP_NORESERVE: the pages are never touched, only the areas count. */
 	char *base = (char *)tx_syscall6(SYS_mmap, 0, n * PAGE, PROT_READ | PROT_WRITE,
-					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+					 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	long kids[40], made = 0, refused = 0;
 
 	if (tx_is_err((long)base)) {
