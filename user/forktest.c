@@ -70,22 +70,6 @@
 static long suite_pid;		/* the process that prints the ok lines */
 static const char *self_path;	/* this program, for execve */
 
-/* wstatus describes a wait status the way a reader wants to see it. */
-static const char *wstatus(int st)
-{
-	static char bufs[4][48];
-	static int next;
-	char *s = bufs[next++ % 4];
-
-	if (WIFEXITED(st))
-		snprintf(s, sizeof bufs[0], "exited %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(s, sizeof bufs[0], "killed by signal %d", WTERMSIG(st));
-	else
-		snprintf(s, sizeof bufs[0], "status %#x", st);
-	return s;
-}
-
 /* child_fail is for children: prints why and exits with code. */
 __attribute__((noreturn, format(printf, 2, 3)))
 static void child_fail(int code, const char *fmt, ...)

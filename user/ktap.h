@@ -20,6 +20,7 @@
 #include "tamix_test.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #ifndef KTAP_CHECK_LINE
@@ -142,6 +143,60 @@ static inline long now_ns(void)
 	if (tx_syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) != 0)
 		return 0;
 	return ts.tv_sec * 1000000000L + ts.tv_nsec;
+}
+
+/*
+ * wstatus describes a wait status the way a reader wants to see it, in
+ * one of four rotating buffers taken atomically.
+ */
+static inline const char *wstatus(int st)
+{
+	static char bufs[4][48];
+	static int next;
+	char *s = bufs[__atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % 4];
+
+	if (WIFEXITED(st))
+		snprintf(s, sizeof bufs[0], "exited %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(s, sizeof bufs[0], "killed by signal %d", WTERMSIG(st));
+	else if (WIFSTOPPED(st))
+		snprintf(s, sizeof bufs[0], "stopped by signal %d", WSTOPSIG(st));
+	else if (WIFCONTINUED(st))
+		snprintf(s, sizeof bufs[0], "continued");
+	else
+		snprintf(s, sizeof bufs[0], "status %#x", st);
+	return s;
+}
+
+/*
+ * wait_bounded waits for pid for at most ms and stores its wait status.
+ * Returns 1 if it ended in time; 0 if not, after killing it with SIGKILL
+ * and reaping it (the case fails); -1 if wait4 failed (the case fails).
+ * It polls with WNOHANG every millisecond; handlers may cut the sleeps
+ * short, the deadline holds.
+ */
+static inline int wait_bounded(long pid, int *st, long ms)
+{
+	long end = now_ns() + ms * 1000000L, r;
+
+	*st = -1;
+	for (;;) {
+		r = sys_wait4(pid, st, WNOHANG);
+		if (r == pid)
+			return 1;
+		if (r != 0 && r != -4) { /* -EINTR */
+			ktap_fail(0, "wait4(%ld) = %s", pid, en(r));
+			return -1;
+		}
+		if (now_ns() > end)
+			break;
+		struct timespec ts = {0, 1000000L};
+		tx_syscall2(SYS_nanosleep, &ts, 0);
+	}
+	ktap_fail(0, "child %ld still running after %ld ms: killed", pid, ms);
+	sys_kill(pid, SIGKILL);
+	sys_wait4(pid, st, 0);
+	return 0;
 }
 
 /* A case of a suite: its name in the result line, and its body. */

@@ -107,26 +107,6 @@ static int checkx(const char *what, unsigned long got, unsigned long want)
 	return 0;
 }
 
-/* wstatus describes a wait status the way a reader wants to see it. */
-static const char *wstatus(int st)
-{
-	static char bufs[4][48];
-	static int next;
-	char *s = bufs[next++ % 4];
-
-	if (WIFEXITED(st))
-		snprintf(s, sizeof bufs[0], "exited %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(s, sizeof bufs[0], "killed by signal %d", WTERMSIG(st));
-	else if (WIFSTOPPED(st))
-		snprintf(s, sizeof bufs[0], "stopped by signal %d", WSTOPSIG(st));
-	else if (WIFCONTINUED(st))
-		snprintf(s, sizeof bufs[0], "continued");
-	else
-		snprintf(s, sizeof bufs[0], "status %#x", st);
-	return s;
-}
-
 /* child_fail is for children: prints why and exits with code. */
 __attribute__((noreturn, format(printf, 2, 3)))
 static void child_fail(int code, const char *fmt, ...)
@@ -227,36 +207,6 @@ static long make_pipe(int fds[2], long flags)
 	if (r == -ENOSYS_ && flags == 0)
 		r = tx_syscall1(SYS_pipe, fds);
 	return r;
-}
-
-/*
- * wait_bounded waits for pid for at most ms and stores its wait status.
- * Returns 1 if it ended in time; 0 if not, after killing it with SIGKILL
- * and reaping it (the case fails); -1 if wait4 failed (the case fails).
- * Handlers may interrupt the sleeps in between; the deadline holds.
- */
-static int wait_bounded(long pid, int *st, long ms)
-{
-	long end = now_ns() + ms * MSEC, r;
-
-	*st = -1;
-	for (;;) {
-		r = sys_wait4(pid, st, WNOHANG);
-		if (r == pid)
-			return 1;
-		if (r != 0 && r != -EINTR_) {
-			fail("wait4(%ld) = %s", pid, en(r));
-			return -1;
-		}
-		if (now_ns() > end)
-			break;
-		struct timespec ts = {0, MSEC};
-		tx_syscall2(SYS_nanosleep, &ts, 0);
-	}
-	fail("child %ld still running after %ld ms: killed", pid, ms);
-	sys_kill(pid, SIGKILL);
-	sys_wait4(pid, st, 0);
-	return 0;
 }
 
 /* reap waits (bounded) for pid and checks its wait status; 1 if it matches. */

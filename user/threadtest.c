@@ -103,22 +103,6 @@
 
 static const char *self_path;		/* this program, for execve */
 
-/* wstatus describes a wait status the way a reader wants to see it. */
-static const char *wstatus(int st)
-{
-	static char bufs[4][48];
-	static int next;
-	char *s = bufs[__atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % 4];
-
-	if (WIFEXITED(st))
-		snprintf(s, sizeof bufs[0], "exited %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(s, sizeof bufs[0], "killed by signal %d", WTERMSIG(st));
-	else
-		snprintf(s, sizeof bufs[0], "status %#x", st);
-	return s;
-}
-
 /* child_fail is for children: prints why and exits the group with code. */
 __attribute__((noreturn, format(printf, 2, 3)))
 static void child_fail(int code, const char *fmt, ...)
@@ -214,34 +198,6 @@ static long read_bounded(int fd, char *buf, long n, long ms)
 			return -1;
 		sleep_ms(1);
 	}
-}
-
-/*
- * wait_bounded waits for pid for at most ms and stores its wait status.
- * Returns 1 if it ended in time; 0 if not, after killing it with SIGKILL
- * and reaping it (the case fails); -1 if wait4 failed (the case fails).
- */
-static int wait_bounded(long pid, int *st, long ms)
-{
-	long end = now_ns() + ms * MSEC, r;
-
-	*st = -1;
-	for (;;) {
-		r = sys_wait4(pid, st, WNOHANG);
-		if (r == pid)
-			return 1;
-		if (r != 0 && r != -EINTR_) {
-			fail("wait4(%ld) = %s", pid, en(r));
-			return -1;
-		}
-		if (now_ns() > end)
-			break;
-		sleep_ms(1);
-	}
-	fail("child %ld still running after %ld ms: killed", pid, ms);
-	sys_kill(pid, SIGKILL);
-	sys_wait4(pid, st, 0);
-	return 0;
 }
 
 /* reap waits (bounded) for pid and checks its wait status; 1 if it matches. */
