@@ -21,7 +21,7 @@
  */
 #define _GNU_SOURCE
 #define TX_PROG "abuse"
-#include "tamix_test.h"
+#include "ktap.h"
 
 #include <stdlib.h>
 #include <sys/auxv.h>
@@ -43,29 +43,7 @@
 #define KERNEL_HALF ((long)0xffff800000000000UL)
 #define EXIT_EXECED 100 /* the image was replaced when it should not be */
 
-static int case_failed;
 static const char *self_path;
-
-/* diag prints one "# ..." line. */
-#define diag(...)                                 \
-	do {                                      \
-		char line_[300];                  \
-		snprintf(line_, sizeof line_, __VA_ARGS__); \
-		tx_printf(1, "# %s\n", line_);    \
-	} while (0)
-
-#define fail(...)                    \
-	do {                         \
-		diag(__VA_ARGS__);   \
-		case_failed = 1;     \
-	} while (0)
-
-/* check compares a raw result with the expected one. */
-static void check(const char *what, long got, long want)
-{
-	if (got != want)
-		fail("%s: got %s, want %s", what, tx_errname(got), tx_errname(want));
-}
 
 /* wait_exit reaps pid and returns its exit code, or 128+signal. */
 static int wait_exit(long pid)
@@ -363,10 +341,7 @@ static void t_fork_many_mappings(void)
 	diag("%ld of 40 forks made, %ld refused with ENOMEM or EAGAIN", made, refused);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct ktap_case cases[] = {
 	{"execve_arg_too_long", t_execve_arg_too_long},
 	{"execve_many_long_args", t_execve_many_long_args},
 	{"execve_near_the_limit", t_execve_near_the_limit},
@@ -401,8 +376,9 @@ static int find_case(const char *name)
 
 int main(int argc, char **argv)
 {
-	int n = sizeof cases / sizeof cases[0], failed = 0;
-	int run[sizeof cases / sizeof cases[0]], nrun = 0;
+	int n = sizeof cases / sizeof cases[0];
+	struct ktap_case run[sizeof cases / sizeof cases[0]];
+	int nrun = 0;
 
 	int except = argc > 1 && strcmp(argv[1], "-x") == 0;
 	int named[sizeof cases / sizeof cases[0]] = {0};
@@ -414,19 +390,13 @@ int main(int argc, char **argv)
 		if (c < 0 || nrun == n)
 			return EXIT_EXECED;
 		named[c] = 1;
-		run[nrun++] = c;
+		run[nrun++] = cases[c];
 	}
 	if (argc == 1 || except)
 		for (int c = nrun = 0; c < n; c++)
 			if (!named[c])
-				run[nrun++] = c;
+				run[nrun++] = cases[c];
 	self_path = (const char *)getauxval(AT_EXECFN);
-	tx_printf(1, "KTAP version 1\n1..%d\n", nrun);
-	for (int i = 0; i < nrun; i++) {
-		case_failed = 0;
-		cases[run[i]].fn();
-		tx_printf(1, "%sok %d %s\n", case_failed ? "not " : "", i + 1, cases[run[i]].name);
-		failed |= case_failed;
-	}
-	return failed;
+	ktap_plan(nrun);
+	return ktap_run(run, nrun, NULL, 0) != 0;
 }

@@ -30,7 +30,7 @@
  */
 #define _GNU_SOURCE
 #define TX_PROG "forktest"
-#include "tamix_test.h"
+#include "ktap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,84 +68,8 @@
  * Reporting
  * ------------------------------------------------------------------- */
 
-static int case_failed;		/* the running case has failed */
-static char skip_reason[160];	/* the running case skips, and why */
 static long suite_pid;		/* the process that prints the ok lines */
 static const char *self_path;	/* this program, for execve */
-
-/* diag prints one "# ..." line with a single write. */
-__attribute__((format(printf, 1, 2)))
-static void diag(const char *fmt, ...)
-{
-	char buf[400];
-	va_list ap;
-	int n = 2;
-
-	buf[0] = '#';
-	buf[1] = ' ';
-	va_start(ap, fmt);
-	n += vsnprintf(buf + 2, sizeof buf - 3, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof buf - 2)
-		n = sizeof buf - 2;
-	buf[n++] = '\n';
-	tx_write_all(1, buf, (size_t)n);
-}
-
-/* fail marks the running case failed and says why. */
-#define fail(...)                    \
-	do {                         \
-		diag(__VA_ARGS__);   \
-		case_failed = 1;     \
-	} while (0)
-
-/* skip marks the running case skipped, with a reason. */
-#define skip(...) snprintf(skip_reason, sizeof skip_reason, __VA_ARGS__)
-
-/* en names a raw result: an errno, or the number. */
-static const char *en(long r)
-{
-	static char others[4][32];
-	static int next;
-
-	switch (r) {
-	case -ESRCH_: return "-ESRCH";
-	case -4: return "-EINTR";
-	case -ECHILD_: return "-ECHILD";
-	case -EAGAIN_: return "-EAGAIN";
-	case -ETIMEDOUT_: return "-ETIMEDOUT";
-	}
-	if (tx_is_err(r))
-		return tx_errname(r);
-	char *s = others[next++ % 4];
-	snprintf(s, sizeof others[0], "%ld", r);
-	return s;
-}
-
-/* check compares a raw result with the expected one; 1 if they match. */
-static int check(const char *what, long got, long want)
-{
-	if (got == want)
-		return 1;
-	fail("%s: got %s, want %s", what, en(got), en(want));
-	return 0;
-}
-
-/* wstatus describes a wait status the way a reader wants to see it. */
-static const char *wstatus(int st)
-{
-	static char bufs[4][48];
-	static int next;
-	char *s = bufs[next++ % 4];
-
-	if (WIFEXITED(st))
-		snprintf(s, sizeof bufs[0], "exited %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(s, sizeof bufs[0], "killed by signal %d", WTERMSIG(st));
-	else
-		snprintf(s, sizeof bufs[0], "status %#x", st);
-	return s;
-}
 
 /* child_fail is for children: prints why and exits with code. */
 __attribute__((noreturn, format(printf, 2, 3)))
@@ -166,33 +90,10 @@ static void child_fail(int code, const char *fmt, ...)
  * ------------------------------------------------------------------- */
 
 static long sys_fork(void) { return tx_syscall0(SYS_fork); }
-static long sys_getpid(void) { return tx_syscall0(SYS_getpid); }
-static long sys_getppid(void) { return tx_syscall0(SYS_getppid); }
-static long sys_gettid(void) { return tx_syscall0(SYS_gettid); }
-static long sys_kill(long pid, long sig) { return tx_syscall2(SYS_kill, pid, sig); }
-
-static long sys_wait4(long pid, int *status, long options)
-{
-	return tx_syscall6(SYS_wait4, pid, (long)status, options, 0, 0, 0);
-}
-
-static long sys_waitid(long idtype, long id, siginfo_t *info, long options)
-{
-	return tx_syscall6(SYS_waitid, idtype, id, (long)info, options, 0, 0);
-}
 
 static long sys_execve(const char *path, char *const argv[], char *const envp[])
 {
 	return tx_syscall3(SYS_execve, path, argv, envp);
-}
-
-static long now_ns(void)
-{
-	struct timespec ts;
-
-	if (tx_syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
 static void sleep_ms(long ms)
@@ -1296,10 +1197,7 @@ static void t_resources_baseline(void)
 	skip("checked by the kernel: free pages, tasks and PIDs after the suite");
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct ktap_case cases[] = {
 	{"fork_returns_twice", t_fork_returns_twice},
 	{"cow_private_writes", t_cow_private_writes},
 	{"grandchildren", t_grandchildren},
@@ -1326,6 +1224,14 @@ static const struct {
 
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
+/* run_case runs case i in the suite's process; a child must not return. */
+static void run_case(int i)
+{
+	cases[i].fn();
+	if (sys_getpid() != suite_pid) /* a child returned into the suite */
+		child_fail(98, "returned from case %s", cases[i].name);
+}
+
 int main(int argc, char **argv)
 {
 	int failed = 0;
@@ -1342,28 +1248,9 @@ int main(int argc, char **argv)
 
 	self_path = argv[0] && strchr(argv[0], '/') ? argv[0] : "/forktest";
 	suite_pid = sys_getpid();
-	tx_printf(1, "KTAP version 1\n1..%d\n", NCASES);
+	ktap_plan(NCASES);
 	diag("forktest: pid %ld, ppid %ld, execs %s", suite_pid, sys_getppid(), self_path);
-	for (int i = 0; i < NCASES; i++) {
-		long t0 = now_ns();
-
-		case_failed = 0;
-		skip_reason[0] = 0;
-		cases[i].fn();
-		if (sys_getpid() != suite_pid) /* a child returned into the suite */
-			child_fail(98, "returned from case %s", cases[i].name);
-		long ms = (now_ns() - t0) / MSEC;
-		if (ms > 1000)
-			diag("%s took %ld ms", cases[i].name, ms);
-		if (case_failed) {
-			failed++;
-			tx_printf(1, "not ok %d %s\n", i + 1, cases[i].name);
-		} else if (skip_reason[0]) {
-			tx_printf(1, "ok %d %s # SKIP %s\n", i + 1, cases[i].name, skip_reason);
-		} else {
-			tx_printf(1, "ok %d %s\n", i + 1, cases[i].name);
-		}
-	}
+	failed = ktap_run(cases, NCASES, run_case, 1000);
 	diag("forktest: %d of %d cases failed", failed, NCASES);
 	tx_exit(failed ? 1 : 0);
 }

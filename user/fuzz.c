@@ -1520,22 +1520,12 @@ static void supervise(void)
 	}
 }
 
-/* errnames name the errnos a report shows most often. */
+/* errname names errno e without its minus ("EPERM"), or is NULL. */
 static const char *errname(int e)
 {
-	static const char *names[] = {
-		[1] = "EPERM", [2] = "ENOENT", [3] = "ESRCH", [4] = "EINTR", [7] = "E2BIG",
-		[8] = "ENOEXEC", [9] = "EBADF", [10] = "ECHILD", [11] = "EAGAIN",
-		[12] = "ENOMEM", [13] = "EACCES", [14] = "EFAULT", [17] = "EEXIST",
-		[20] = "ENOTDIR", [21] = "EISDIR", [22] = "EINVAL", [24] = "EMFILE",
-		[25] = "ENOTTY", [29] = "ESPIPE", [30] = "EROFS", [32] = "EPIPE",
-		[34] = "ERANGE", [36] = "ENAMETOOLONG", [38] = "ENOSYS", [95] = "EOPNOTSUPP",
-		[110] = "ETIMEDOUT",
-	};
+	const char *name = tx_errno_name(e);
 
-	if (e < (int)(sizeof names / sizeof names[0]) && names[e])
-		return names[e];
-	return NULL;
+	return name ? name + 1 : NULL;
 }
 
 /* report prints the totals and the errors by errno. */

@@ -7,7 +7,8 @@
  * case passed. Passes on Linux too (user/linux-check.sh).
  */
 #define TX_PROG "proctest"
-#include "tamix_test.h"
+#define KTAP_FAIL_LINE __LINE__ /* fail() names the failing line */
+#include "ktap.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -16,17 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int case_failed;
 static int g_argc;
 static char **g_argv;
-
-#define fail(...)                                         \
-	do {                                              \
-		tx_printf(1, "# line %d: ", __LINE__);    \
-		tx_printf(1, __VA_ARGS__);                \
-		tx_printf(1, "\n");                       \
-		case_failed = 1;                          \
-	} while (0)
 
 /* slurp reads the whole file at path into buf (NUL-terminated); returns
  * its length or a negated errno. Small reads, as the files are made to
@@ -280,10 +272,7 @@ static void test_listing(void)
 		fail("/proc lists %s %d times", want, found);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct ktap_case cases[] = {
 	{"self_stat", test_stat},       {"self_status", test_status}, {"self_cmdline", test_cmdline},
 	{"self_maps", test_maps},       {"self_exe", test_exe},       {"self_fd", test_fd},
 	{"meminfo", test_meminfo},      {"uptime", test_uptime},      {"version", test_version},
@@ -297,13 +286,8 @@ int main(int argc, char **argv)
 
 	g_argc = argc;
 	g_argv = argv;
-	tx_printf(1, "KTAP version 1\n1..%d\n", NCASES);
-	for (int i = 0; i < NCASES; i++) {
-		case_failed = 0;
-		cases[i].fn();
-		failed += case_failed;
-		tx_printf(1, "%s %d %s\n", case_failed ? "not ok" : "ok", i + 1, cases[i].name);
-	}
-	tx_printf(1, "# proctest: %d of %d cases failed\n", failed, NCASES);
+	ktap_plan(NCASES);
+	failed = ktap_run(cases, NCASES, NULL, 0);
+	diag("proctest: %d of %d cases failed", failed, NCASES);
 	tx_exit(failed ? 1 : 0);
 }

@@ -37,7 +37,7 @@
  */
 #define _GNU_SOURCE
 #define TX_PROG "sigtest"
-#include "tamix_test.h"
+#include "ktap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,67 +95,8 @@
  * Reporting
  * ------------------------------------------------------------------- */
 
-static int case_failed;		/* the running case has failed */
-static char skip_reason[160];	/* the running case skips, and why */
 static long suite_pid;		/* the process that prints the ok lines */
 static const char *self_path;	/* this program, for execve */
-
-/* diag prints one "# ..." line with a single write. */
-__attribute__((format(printf, 1, 2)))
-static void diag(const char *fmt, ...)
-{
-	char buf[400];
-	va_list ap;
-	int n = 2;
-
-	buf[0] = '#';
-	buf[1] = ' ';
-	va_start(ap, fmt);
-	n += vsnprintf(buf + 2, sizeof buf - 3, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof buf - 2)
-		n = sizeof buf - 2;
-	buf[n++] = '\n';
-	tx_write_all(1, buf, (size_t)n);
-}
-
-/* fail marks the running case failed and says why. */
-#define fail(...)                    \
-	do {                         \
-		diag(__VA_ARGS__);   \
-		case_failed = 1;     \
-	} while (0)
-
-/* skip marks the running case skipped, with a reason. */
-#define skip(...) snprintf(skip_reason, sizeof skip_reason, __VA_ARGS__)
-
-/* en names a raw result: an errno, or the number. */
-static const char *en(long r)
-{
-	static char others[4][32];
-	static int next;
-
-	switch (r) {
-	case -ESRCH_: return "-ESRCH";
-	case -EINTR_: return "-EINTR";
-	case -ECHILD_: return "-ECHILD";
-	case -EAGAIN_: return "-EAGAIN";
-	}
-	if (tx_is_err(r))
-		return tx_errname(r);
-	char *s = others[next++ % 4];
-	snprintf(s, sizeof others[0], "%ld", r);
-	return s;
-}
-
-/* check compares a raw result with the expected one; 1 if they match. */
-static int check(const char *what, long got, long want)
-{
-	if (got == want)
-		return 1;
-	fail("%s: got %s, want %s", what, en(got), en(want));
-	return 0;
-}
 
 /* checkx is check for masks and addresses, printed in hex. */
 static int checkx(const char *what, unsigned long got, unsigned long want)
@@ -164,26 +105,6 @@ static int checkx(const char *what, unsigned long got, unsigned long want)
 		return 1;
 	fail("%s: got %#lx, want %#lx", what, got, want);
 	return 0;
-}
-
-/* wstatus describes a wait status the way a reader wants to see it. */
-static const char *wstatus(int st)
-{
-	static char bufs[4][48];
-	static int next;
-	char *s = bufs[next++ % 4];
-
-	if (WIFEXITED(st))
-		snprintf(s, sizeof bufs[0], "exited %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(s, sizeof bufs[0], "killed by signal %d", WTERMSIG(st));
-	else if (WIFSTOPPED(st))
-		snprintf(s, sizeof bufs[0], "stopped by signal %d", WSTOPSIG(st));
-	else if (WIFCONTINUED(st))
-		snprintf(s, sizeof bufs[0], "continued");
-	else
-		snprintf(s, sizeof bufs[0], "status %#x", st);
-	return s;
 }
 
 /* child_fail is for children: prints why and exits with code. */
@@ -214,21 +135,6 @@ static long sys_fork(void)
 	long pid = fork();
 
 	return pid < 0 ? -errno : pid;
-}
-
-static long sys_getpid(void) { return tx_syscall0(SYS_getpid); }
-static long sys_getppid(void) { return tx_syscall0(SYS_getppid); }
-static long sys_gettid(void) { return tx_syscall0(SYS_gettid); }
-static long sys_kill(long pid, long sig) { return tx_syscall2(SYS_kill, pid, sig); }
-
-static long sys_wait4(long pid, int *status, long options)
-{
-	return tx_syscall6(SYS_wait4, pid, (long)status, options, 0, 0, 0);
-}
-
-static long sys_waitid(long idtype, long id, siginfo_t *info, long options)
-{
-	return tx_syscall6(SYS_waitid, idtype, id, (long)info, options, 0, 0);
 }
 
 /* The kernel's sigaction, for rt_sigaction called directly. */
@@ -283,15 +189,6 @@ static void *disposition(int sig)
 	return old.handler;
 }
 
-static long now_ns(void)
-{
-	struct timespec ts;
-
-	if (tx_syscall2(SYS_clock_gettime, CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return ts.tv_sec * NSEC + ts.tv_nsec;
-}
-
 /* sleep_ms sleeps ms of CLOCK_MONOTONIC, resuming after signal handlers. */
 static void sleep_ms(long ms)
 {
@@ -310,38 +207,6 @@ static long make_pipe(int fds[2], long flags)
 	if (r == -ENOSYS_ && flags == 0)
 		r = tx_syscall1(SYS_pipe, fds);
 	return r;
-}
-
-static void close_fd(int fd) { tx_syscall1(SYS_close, fd); }
-
-/*
- * wait_bounded waits for pid for at most ms and stores its wait status.
- * Returns 1 if it ended in time; 0 if not, after killing it with SIGKILL
- * and reaping it (the case fails); -1 if wait4 failed (the case fails).
- * Handlers may interrupt the sleeps in between; the deadline holds.
- */
-static int wait_bounded(long pid, int *st, long ms)
-{
-	long end = now_ns() + ms * MSEC, r;
-
-	*st = -1;
-	for (;;) {
-		r = sys_wait4(pid, st, WNOHANG);
-		if (r == pid)
-			return 1;
-		if (r != 0 && r != -EINTR_) {
-			fail("wait4(%ld) = %s", pid, en(r));
-			return -1;
-		}
-		if (now_ns() > end)
-			break;
-		struct timespec ts = {0, MSEC};
-		tx_syscall2(SYS_nanosleep, &ts, 0);
-	}
-	fail("child %ld still running after %ld ms: killed", pid, ms);
-	sys_kill(pid, SIGKILL);
-	sys_wait4(pid, st, 0);
-	return 0;
 }
 
 /* reap waits (bounded) for pid and checks its wait status; 1 if it matches. */
@@ -2566,10 +2431,7 @@ static void t_kill_sleepers(void)
  * The suite
  * ------------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct ktap_case cases[] = {
 	{"handler_siginfo", t_handler_siginfo},
 	{"kill_si_user", t_kill_si_user},
 	{"regs_across_syscall", t_regs_across_syscall},
@@ -2616,16 +2478,14 @@ static const struct {
 
 /*
  * run_case runs case i in a process of its own and sets case_failed or
- * skip_reason from how it ended: exit 0 passed, 1 failed, 2 skipped
- * with the reason written to a pipe first.
+ * skip_reason (ktap_run has cleared both) from how it ended: exit 0
+ * passed, 1 failed, 2 skipped with the reason written to a pipe first.
  */
 static void run_case(int i)
 {
 	int fds[2], st;
 	long pid;
 
-	case_failed = 0;
-	skip_reason[0] = 0;
 	if (!check("pipe2", make_pipe(fds, 0), 0) || (pid = fork_or_fail()) < 0)
 		return;
 	if (pid == 0) {
@@ -2667,24 +2527,9 @@ int main(int argc, char **argv)
 	self_path = argv[0] && strchr(argv[0], '/') ? argv[0] : "/sigtest";
 	suite_pid = sys_getpid();
 	tx_syscall2(SYS_setrlimit, RLIMIT_CORE, &nocore); /* cases die of signals on purpose */
-	tx_printf(1, "KTAP version 1\n1..%d\n", NCASES);
+	ktap_plan(NCASES);
 	diag("sigtest: pid %ld, ppid %ld, execs %s", suite_pid, sys_getppid(), self_path);
-	for (int i = 0; i < NCASES; i++) {
-		long t0 = now_ns();
-
-		run_case(i);
-		long ms = (now_ns() - t0) / MSEC;
-		if (ms > 2000)
-			diag("%s took %ld ms", cases[i].name, ms);
-		if (case_failed) {
-			failed++;
-			tx_printf(1, "not ok %d %s\n", i + 1, cases[i].name);
-		} else if (skip_reason[0]) {
-			tx_printf(1, "ok %d %s # SKIP %s\n", i + 1, cases[i].name, skip_reason);
-		} else {
-			tx_printf(1, "ok %d %s\n", i + 1, cases[i].name);
-		}
-	}
+	failed = ktap_run(cases, NCASES, run_case, 2000);
 	diag("sigtest: %d of %d cases failed", failed, NCASES);
 	tx_exit(failed ? 1 : 0);
 }

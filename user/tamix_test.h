@@ -104,27 +104,47 @@ static inline void tx_exit(int code)
 	} while (0)
 
 /*
- * tx_errname names the errnos the tests expect, for readable output. Other
- * values are formatted into one of four rotating buffers, so a printf may
- * take two of them.
+ * tx_errnames is the one errno-name table of the test programs: every
+ * errno any of them names, with Linux's numbers (asm-generic/errno-base.h
+ * and errno.h), as a result shows it: negated.
+ */
+static const char *const tx_errnames[] = {
+	[1] = "-EPERM",		[2] = "-ENOENT",	[3] = "-ESRCH",
+	[4] = "-EINTR",		[6] = "-ENXIO",		[7] = "-E2BIG",
+	[8] = "-ENOEXEC",	[9] = "-EBADF",		[10] = "-ECHILD",
+	[11] = "-EAGAIN",	[12] = "-ENOMEM",	[13] = "-EACCES",
+	[14] = "-EFAULT",	[16] = "-EBUSY",	[17] = "-EEXIST",
+	[18] = "-EXDEV",	[19] = "-ENODEV",	[20] = "-ENOTDIR",
+	[21] = "-EISDIR",	[22] = "-EINVAL",	[24] = "-EMFILE",
+	[25] = "-ENOTTY",	[28] = "-ENOSPC",	[29] = "-ESPIPE",
+	[30] = "-EROFS",	[32] = "-EPIPE",	[34] = "-ERANGE",
+	[36] = "-ENAMETOOLONG",	[38] = "-ENOSYS",	[39] = "-ENOTEMPTY",
+	[40] = "-ELOOP",	[95] = "-EOPNOTSUPP",	[110] = "-ETIMEDOUT",
+};
+
+/* tx_errno_name is the negated name of errno e ("-EPERM"), or NULL. */
+static inline const char *tx_errno_name(long e)
+{
+	if (e > 0 && e < (long)(sizeof tx_errnames / sizeof tx_errnames[0]))
+		return tx_errnames[e];
+	return NULL;
+}
+
+/*
+ * tx_errname names a raw result if it is an errno in the table. Other
+ * values are formatted into one of eight rotating buffers, so a printf may
+ * take two of them, and threads may call it at once.
  */
 static inline const char *tx_errname(long r)
 {
-	static char others[4][48]; /* "%ld (%#lx)" needs up to 42 */
+	static char others[8][48]; /* "%ld (%#lx)" needs up to 42 */
 	static int next;
-	char *other = others[next++ % 4];
+	const char *name = tx_errno_name(-r);
+	char *other;
 
-	switch (r) {
-	case -1: return "-EPERM";
-	case -2: return "-ENOENT";
-	case -9: return "-EBADF";
-	case -12: return "-ENOMEM";
-	case -14: return "-EFAULT";
-	case -17: return "-EEXIST";
-	case -22: return "-EINVAL";
-	case -38: return "-ENOSYS";
-	case -95: return "-EOPNOTSUPP";
-	}
+	if (name)
+		return name;
+	other = others[__atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % 8];
 	snprintf(other, sizeof others[0], "%ld (%#lx)", r, (unsigned long)r);
 	return other;
 }

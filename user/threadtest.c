@@ -35,7 +35,7 @@
  */
 #define _GNU_SOURCE
 #define TX_PROG "threadtest"
-#include "tamix_test.h"
+#include "ktap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -101,79 +101,7 @@
  * Reporting
  * ------------------------------------------------------------------- */
 
-static volatile int case_failed;	/* the running case has failed */
 static const char *self_path;		/* this program, for execve */
-
-/* diag prints one "# ..." line with a single write. */
-__attribute__((format(printf, 1, 2)))
-static void diag(const char *fmt, ...)
-{
-	char buf[400];
-	va_list ap;
-	int n = 2;
-
-	buf[0] = '#';
-	buf[1] = ' ';
-	va_start(ap, fmt);
-	n += vsnprintf(buf + 2, sizeof buf - 3, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof buf - 2)
-		n = sizeof buf - 2;
-	buf[n++] = '\n';
-	tx_write_all(1, buf, (size_t)n);
-}
-
-/* fail marks the running case failed and says why; any thread may call it. */
-#define fail(...)                    \
-	do {                         \
-		diag(__VA_ARGS__);   \
-		case_failed = 1;     \
-	} while (0)
-
-/* en names a raw result: an errno, or the number. */
-static const char *en(long r)
-{
-	static char others[8][32];
-	static int next;
-
-	switch (r) {
-	case -ESRCH_: return "-ESRCH";
-	case -EINTR_: return "-EINTR";
-	case -ECHILD_: return "-ECHILD";
-	case -EAGAIN_: return "-EAGAIN";
-	case -ETIMEDOUT_: return "-ETIMEDOUT";
-	}
-	if (tx_is_err(r))
-		return tx_errname(r);
-	char *s = others[__atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % 8];
-	snprintf(s, sizeof others[0], "%ld", r);
-	return s;
-}
-
-/* check compares a raw result with the expected one; 1 if they match. */
-static int check(const char *what, long got, long want)
-{
-	if (got == want)
-		return 1;
-	fail("%s: got %s, want %s", what, en(got), en(want));
-	return 0;
-}
-
-/* wstatus describes a wait status the way a reader wants to see it. */
-static const char *wstatus(int st)
-{
-	static char bufs[4][48];
-	static int next;
-	char *s = bufs[__atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % 4];
-
-	if (WIFEXITED(st))
-		snprintf(s, sizeof bufs[0], "exited %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(s, sizeof bufs[0], "killed by signal %d", WTERMSIG(st));
-	else
-		snprintf(s, sizeof bufs[0], "status %#x", st);
-	return s;
-}
 
 /* child_fail is for children: prints why and exits the group with code. */
 __attribute__((noreturn, format(printf, 2, 3)))
@@ -192,17 +120,6 @@ static void child_fail(int code, const char *fmt, ...)
 /* ---------------------------------------------------------------------
  * System-call helpers
  * ------------------------------------------------------------------- */
-
-static long sys_getpid(void) { return tx_syscall0(SYS_getpid); }
-static long sys_getppid(void) { return tx_syscall0(SYS_getppid); }
-static long sys_gettid(void) { return tx_syscall0(SYS_gettid); }
-static long sys_kill(long pid, long sig) { return tx_syscall2(SYS_kill, pid, sig); }
-static void close_fd(int fd) { tx_syscall1(SYS_close, fd); }
-
-static long sys_wait4(long pid, int *status, long options)
-{
-	return tx_syscall6(SYS_wait4, pid, (long)status, options, 0, 0, 0);
-}
 
 static long futex(int *uaddr, long op, long val, const void *timeout_or_val2, int *uaddr2,
 		  long val3)
@@ -231,8 +148,6 @@ static long clock_ns(int clock)
 		return 0;
 	return ts.tv_sec * NSEC + ts.tv_nsec;
 }
-
-static long now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 
 static struct timespec ts_of(long ns)
 {
@@ -283,34 +198,6 @@ static long read_bounded(int fd, char *buf, long n, long ms)
 			return -1;
 		sleep_ms(1);
 	}
-}
-
-/*
- * wait_bounded waits for pid for at most ms and stores its wait status.
- * Returns 1 if it ended in time; 0 if not, after killing it with SIGKILL
- * and reaping it (the case fails); -1 if wait4 failed (the case fails).
- */
-static int wait_bounded(long pid, int *st, long ms)
-{
-	long end = now_ns() + ms * MSEC, r;
-
-	*st = -1;
-	for (;;) {
-		r = sys_wait4(pid, st, WNOHANG);
-		if (r == pid)
-			return 1;
-		if (r != 0 && r != -EINTR_) {
-			fail("wait4(%ld) = %s", pid, en(r));
-			return -1;
-		}
-		if (now_ns() > end)
-			break;
-		sleep_ms(1);
-	}
-	fail("child %ld still running after %ld ms: killed", pid, ms);
-	sys_kill(pid, SIGKILL);
-	sys_wait4(pid, st, 0);
-	return 0;
 }
 
 /* reap waits (bounded) for pid and checks its wait status; 1 if it matches. */
@@ -1601,10 +1488,7 @@ static void t_futex_errors(void)
  * The suite
  * ------------------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct ktap_case cases[] = {
 	{"mutex_counter_join", t_mutex_counter_join},
 	{"tls_per_thread", t_tls_per_thread},
 	{"exit_from_worker", t_exit_from_worker},
@@ -1630,15 +1514,15 @@ static const struct {
 #define NCASES (int)(sizeof cases / sizeof cases[0])
 
 /*
- * run_case runs case i in a process of its own and sets case_failed from
- * how it ended: exit 0 passed, anything else failed.
+ * run_case runs case i in a process of its own and sets case_failed
+ * (ktap_run has cleared it) from how it ended: exit 0 passed, anything
+ * else failed.
  */
 static void run_case(int i)
 {
 	int st;
 	long pid;
 
-	case_failed = 0;
 	if ((pid = fork_or_fail()) < 0)
 		return;
 	if (pid == 0) {
@@ -1667,21 +1551,8 @@ int main(int argc, char **argv)
 
 	self_path = argv[0] && strchr(argv[0], '/') ? argv[0] : "/threadtest";
 	tx_syscall2(SYS_setrlimit, RLIMIT_CORE, &nocore); /* a case dies of SIGSEGV on purpose */
-	tx_printf(1, "KTAP version 1\n1..%d\n", NCASES);
-	for (int i = 0; i < NCASES; i++) {
-		long t0 = now_ns();
-
-		run_case(i);
-		long ms = (now_ns() - t0) / MSEC;
-		if (ms > 5000)
-			diag("%s took %ld ms", cases[i].name, ms);
-		if (case_failed) {
-			failed++;
-			tx_printf(1, "not ok %d %s\n", i + 1, cases[i].name);
-		} else {
-			tx_printf(1, "ok %d %s\n", i + 1, cases[i].name);
-		}
-	}
+	ktap_plan(NCASES);
+	failed = ktap_run(cases, NCASES, run_case, 5000);
 	if (failed)
 		diag("threadtest: %d of %d cases failed", failed, NCASES);
 	tx_exit(failed ? 1 : 0);

@@ -18,7 +18,8 @@
  */
 #define _GNU_SOURCE
 #define TX_PROG "vfstest"
-#include "tamix_test.h"
+#define KTAP_CHECK_LINE __LINE__ /* check() and ok() name the failing line */
+#include "ktap.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,85 +36,7 @@
 #define UTIME_NOW_ ((1L << 30) - 1)
 #define UTIME_OMIT_ ((1L << 30) - 2)
 
-static int case_failed;
-static char skip_reason[160];
 static char topdir[64];
-
-__attribute__((format(printf, 1, 2)))
-static void diag(const char *fmt, ...)
-{
-	char buf[400];
-	va_list ap;
-	int n = 2;
-
-	buf[0] = '#';
-	buf[1] = ' ';
-	va_start(ap, fmt);
-	n += vsnprintf(buf + 2, sizeof buf - 3, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof buf - 2)
-		n = sizeof buf - 2;
-	buf[n++] = '\n';
-	tx_write_all(1, buf, (size_t)n);
-}
-
-#define fail(...)                  \
-	do {                       \
-		diag(__VA_ARGS__); \
-		case_failed = 1;   \
-	} while (0)
-
-static const char *en(long r)
-{
-	static char other[4][32];
-	static int next;
-
-	switch (r) {
-	case -ENOENT: return "-ENOENT";
-	case -EBADF: return "-EBADF";
-	case -EACCES: return "-EACCES";
-	case -EFAULT: return "-EFAULT";
-	case -EBUSY: return "-EBUSY";
-	case -EEXIST: return "-EEXIST";
-	case -EXDEV: return "-EXDEV";
-	case -ENODEV: return "-ENODEV";
-	case -ENOTDIR: return "-ENOTDIR";
-	case -EISDIR: return "-EISDIR";
-	case -EINVAL: return "-EINVAL";
-	case -EMFILE: return "-EMFILE";
-	case -ENOSPC: return "-ENOSPC";
-	case -ESPIPE: return "-ESPIPE";
-	case -ERANGE: return "-ERANGE";
-	case -ENAMETOOLONG: return "-ENAMETOOLONG";
-	case -ENOTEMPTY: return "-ENOTEMPTY";
-	case -ELOOP: return "-ELOOP";
-	case -ENXIO: return "-ENXIO";
-	case -EPERM: return "-EPERM";
-	}
-	if (tx_is_err(r))
-		return tx_errname(r);
-	snprintf(other[next % 4], sizeof other[0], "%ld", r);
-	return other[next++ % 4];
-}
-
-/* check compares a raw result with the expected one; 1 if they match. */
-#define check(what, got, want) check_((what), (long)(got), (long)(want), __LINE__)
-static int check_(const char *what, long got, long want, int line)
-{
-	if (got == want)
-		return 1;
-	fail("line %d: %s: got %s, want %s", line, what, en(got), en(want));
-	return 0;
-}
-
-/* ok requires a non-negative result. */
-#define ok(what, got) ok_((what), (long)(got), __LINE__)
-static long ok_(const char *what, long got, int line)
-{
-	if (tx_is_err(got))
-		fail("line %d: %s: %s", line, what, en(got));
-	return got;
-}
 
 #define S0(n) tx_syscall0(n)
 #define S1(n, a) tx_syscall1(n, a)
@@ -630,10 +553,7 @@ static void rm_rf(const char *path)
 	S1(SYS_rmdir, path);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct ktap_case cases[] = {
 	{"open_flags", t_open_flags},
 	{"read_write_seek", t_read_write_seek},
 	{"mkdir_rmdir", t_mkdir_rmdir},
@@ -652,34 +572,31 @@ static const struct {
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
+/* run_case runs case i in a directory of its own, topdir/caseN. */
+static void run_case(int i)
+{
+	char dir[16];
+
+	snprintf(dir, sizeof dir, "case%d", i + 1);
+	if (S2(SYS_mkdir, dir, 0755) < 0 || S1(SYS_chdir, dir) < 0)
+		tx_fail("cannot make %s", dir);
+	snprintf(topdir + strlen(topdir), sizeof topdir - strlen(topdir), "/%s", dir);
+	cases[i].fn();
+	*strrchr(topdir, '/') = 0;
+	S1(SYS_chdir, topdir);
+}
+
 int main(void)
 {
 	int failed = 0;
 
 	snprintf(topdir, sizeof topdir, "/tmp/vfstest.%ld", S0(SYS_getpid));
 	rm_rf(topdir);
-	tx_printf(1, "KTAP version 1\n1..%d\n", NCASES);
+	ktap_plan(NCASES);
 	if (S2(SYS_mkdir, topdir, 0755) < 0 || S1(SYS_chdir, topdir) < 0)
 		tx_fail("cannot make and enter %s", topdir);
 	diag("vfstest: working in %s", topdir);
-	for (int i = 0; i < NCASES; i++) {
-		char dir[16];
-		case_failed = 0;
-		skip_reason[0] = 0;
-		snprintf(dir, sizeof dir, "case%d", i + 1);
-		if (S2(SYS_mkdir, dir, 0755) < 0 || S1(SYS_chdir, dir) < 0)
-			tx_fail("cannot make %s", dir);
-		snprintf(topdir + strlen(topdir), sizeof topdir - strlen(topdir), "/%s", dir);
-		cases[i].fn();
-		*strrchr(topdir, '/') = 0;
-		S1(SYS_chdir, topdir);
-		if (case_failed) {
-			failed++;
-			tx_printf(1, "not ok %d %s\n", i + 1, cases[i].name);
-		} else {
-			tx_printf(1, "ok %d %s\n", i + 1, cases[i].name);
-		}
-	}
+	failed = ktap_run(cases, NCASES, run_case, 0);
 	S1(SYS_chdir, "/");
 	rm_rf(topdir);
 	if (S2(SYS_access, topdir, F_OK) != -ENOENT)
