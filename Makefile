@@ -4,6 +4,7 @@
 #   make toolchain       build (once, then cached) the GOOS=tamago Go toolchain
 #   make run             build the kernel and boot it, running /hello: make run ARGS='-- tamix.test=all'
 #   make bench           run user/bench.c on Tamix (TSC cycles of system calls, faults, ...)
+#   make bench-linux     run it on Debian's Linux kernel and on Tamix, print one table
 #   make debug           boot like make run, stopped, with gdb attached (docs/debugging.md)
 #   make test            host unit tests, then the kernel, then the QEMU boot tests
 #   make vet             gofmt check and go vet of the host-buildable packages
@@ -90,6 +91,16 @@ run: kernel initramfs
 bench: kernel initramfs
 	./qemu.sh --initrd $(INITRAMFS) -- init=/bench
 	./qemu.sh --initrd $(INITRAMFS) -- init=/yieldbench -- 20000
+
+# The same bench binary as init on Debian's linux-image-amd64 kernel
+# (downloaded with apt-get, cached) and on Tamix, same QEMU machine and CPU
+# model; one table of medians and ratios. SCALE multiplies the sample
+# counts, RUNS boots each kernel that many times (docs/performance.md).
+SCALE ?= 1
+RUNS ?= 1
+.PHONY: bench-linux
+bench-linux: kernel initramfs
+	RUNS=$(RUNS) GO='$(GO)' bash scripts/bench-linux.sh $(SCALE)
 
 # ---------------------------------------------------------------------------
 # Tests
