@@ -7,6 +7,7 @@
 #   make trace           run the demo with tracing on: build/trace.{txt,json,svg}
 #   make fuzz            the 'fuzz' suite: 10^6 random calls from 8 processes, counters
 #                        before and after: make fuzz FUZZ=SEED,CALLS,WORKERS[,NAME+NAME]
+#   make bench-linux     run it on Debian's Linux kernel and on Tamix, print one table
 #   make debug           boot like make run, stopped, with gdb attached (docs/debugging.md)
 #   make test            host unit tests, then the kernel, then the QEMU boot tests
 #   make vet             gofmt check and go vet of the host-buildable packages
@@ -112,6 +113,16 @@ FUZZ ?= 1,1000000,8
 .PHONY: fuzz
 fuzz: kernel initramfs
 	./qemu.sh --initrd $(INITRAMFS) -- tamix.test=fuzz tamix.fuzz=$(FUZZ)
+
+# The same bench binary as init on Debian's linux-image-amd64 kernel
+# (downloaded with apt-get, cached) and on Tamix, same QEMU machine and CPU
+# model; one table of medians and ratios. SCALE multiplies the sample
+# counts, RUNS boots each kernel that many times (docs/performance.md).
+SCALE ?= 1
+RUNS ?= 1
+.PHONY: bench-linux
+bench-linux: kernel initramfs
+	RUNS=$(RUNS) GO='$(GO)' bash scripts/bench-linux.sh $(SCALE)
 
 # ---------------------------------------------------------------------------
 # Tests

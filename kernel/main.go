@@ -65,6 +65,7 @@ func StartKernel() {
 	amd64.Init()
 	amd64.Console = boot.Console
 	kprintf("cpu: descriptor tables and SYSCALL installed; %v\n", amd64.CPUFeatures())
+	amd64.SetTSCFreq(boot.TSCFreq) // user-time accounting (proc.runUser)
 	rate := amd64.StartTimer(HZ, boot.TSCFreq)
 	amd64.IdleClock = boot.Nanotime
 	goos.Idle = amd64.Idle // sleep in HLT between ticks

@@ -175,28 +175,46 @@ func (pt *PageTable) isSkeleton(pa PhysAddr) bool {
 // (which itself stays), clearing the entries that pointed to them. With
 // onlyEmpty, only tables that hold no entry at all after their own pruning
 // are freed, within [start, end). It returns whether the table is empty.
+// Only the entries that map part of [start, end) are visited, and the
+// emptiness check stops at the first entry left: munmap of 1 MiB used to
+// read all 512 entries of every table on the way down, which was more
+// than half of its cost.
 func (pt *PageTable) freeUserBelow(table PhysAddr, level int, base, start, end uintptr, onlyEmpty bool) bool {
 	shift := levelShift(level)
-	empty := true
 	f := pt.mem.Frame(table)
-	for i := 0; i < entriesPerTable; i++ {
+	lo, hi := indexRange(base, shift, start, end)
+	for i := lo; i < hi && level != levelPT; i++ {
 		e := frameEntry(f, i)
-		va := base + uintptr(i)<<shift
-		inRange := va < end && va+uintptr(1)<<shift > start
-		if level == levelPT || !inRange || !e.Present() || e&PTE_US == 0 || e&PTE_PS != 0 {
-			empty = empty && e == 0
+		if !e.Present() || e&PTE_US == 0 || e&PTE_PS != 0 {
 			continue
 		}
 		child := e.Addr()
-		childEmpty := pt.freeUserBelow(child, level-1, va, start, end, onlyEmpty)
+		childEmpty := pt.freeUserBelow(child, level-1, base+uintptr(i)<<shift, start, end, onlyEmpty)
 		if pt.isSkeleton(child) || (onlyEmpty && !childEmpty) {
-			empty = false
 			continue
 		}
 		pt.setEntry(table, i, 0)
 		pt.freeTable(child)
 	}
-	return empty
+	for i := 0; i < entriesPerTable; i++ {
+		if frameEntry(f, i) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// indexRange returns the indices [lo, hi) of the entries of a table that
+// maps from base, each entry 1<<shift bytes, that overlap [start, end).
+func indexRange(base uintptr, shift uint, start, end uintptr) (lo, hi int) {
+	if end <= base || start >= end {
+		return 0, 0
+	}
+	if start > base {
+		lo = int(min((start-base)>>shift, entriesPerTable))
+	}
+	hi = int(min((end-base+uintptr(1)<<shift-1)>>shift, entriesPerTable))
+	return lo, hi
 }
 
 // FreeUserTables returns every user-owned table page to the allocator and

@@ -464,3 +464,26 @@ func TestLayoutPredicates(t *testing.T) {
 		t.Error("IsUserRange")
 	}
 }
+
+func TestIndexRange(t *testing.T) {
+	const pt, pd = PageShift, PageShift + 9 // 4 KiB and 2 MiB entries
+	for _, c := range []struct {
+		base       uintptr
+		shift      uint
+		start, end uintptr
+		lo, hi     int
+	}{
+		{0, pt, 0, 4096, 0, 1},
+		{0, pt, 4095, 4097, 0, 2},
+		{0x200000, pt, 0x1ff000, 0x201000, 0, 1},       // starts below the table
+		{0x200000, pt, 0x3ff000, 0x900000, 511, 512},   // ends beyond it
+		{0x200000, pt, 0x100000, 0x200000, 0, 0},       // entirely below
+		{0x40000000, pd, 0x40200000, 0x40200001, 1, 2}, // one byte
+		{0, levelShift(levelPML4), 0x7f0000000000, TaskSize, 254, 256},
+	} {
+		if lo, hi := indexRange(c.base, c.shift, c.start, c.end); lo != c.lo || hi != c.hi {
+			t.Errorf("indexRange(%#x, %d, %#x, %#x) = %d, %d; want %d, %d",
+				c.base, c.shift, c.start, c.end, lo, hi, c.lo, c.hi)
+		}
+	}
+}

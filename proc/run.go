@@ -27,9 +27,9 @@ func init() {
 // handlers and exit_to_user_mode_loop(). Does not return.
 func (t *Task) runUser() {
 	for {
-		t0 := K.Clock()
+		t0 := amd64.RDTSC() // user time: TSC cycles, not the float-scaled clock
 		v := amd64.EnterUser(t.Regs, &t.User)
-		t.Utime += K.Clock() - t0
+		t.Utime += amd64.CyclesToNs(amd64.RDTSC() - t0)
 		switch {
 		case v == amd64.SyscallVector:
 			nr := t.Regs.OrigAX // for sys_exit: execve replaces the registers

@@ -8,7 +8,7 @@
 #   - hello prints "hello from ring 3" and exits 0;
 #   - two xmm processes with different values run at once and both keep
 #     their registers;
-#   - bench prints its nine measurement lines and the fork ratio;
+#   - bench prints its thirteen measurement lines and the fork ratio;
 #   - spin spins for the time asked and reports its nice value; two spins
 #     at nice 0 and 5 sharing one CPU count loops about 1024:335;
 #   - yieldbench prints one line per task;
@@ -100,8 +100,8 @@ else
 fi
 
 out=$("$dir/bench")
-if [ $? = 0 ] && [ "$(echo "$out" | grep -c '^bench .* cycles min=[0-9]* median=[0-9]*')" = 9 ] &&
-	echo "$out" | grep -q '^bench signal_roundtrip cycles min=[0-9]* median=[0-9]* n=[0-9]*$' &&
+if [ $? = 0 ] && [ "$(echo "$out" | grep -c '^bench .* cycles min=[0-9]* median=[0-9]*')" = 13 ] &&
+	echo "$out" | grep -q '^bench thread_create_join cycles min=[0-9]* median=[0-9]* n=[0-9]*$' &&
 	echo "$out" | grep -q '^bench fork_64m_over_1m ratio=[0-9]*\.[0-9][0-9]$'; then
 	echo "$out" | sed 's/^/     /'
 	pass "bench"

@@ -15,10 +15,11 @@ type PerCPU struct {
 	kernelBP uint64
 	kernelFS uint64 // FS base of the Go runtime (its TLS block)
 	// The running task's user state, loaded by enterUser.
-	userFS uint64 // FS base (arch_prctl ARCH_SET_FS)
-	fpu    uint64 // address of its 512-byte FXSAVE area, 16-aligned; 0: none
-	sysret uint8  // leave through SYSRETQ (frame is SysretSafe), else IRETQ
-	_      [7]uint8
+	userFS  uint64 // FS base (arch_prctl ARCH_SET_FS)
+	fpu     uint64 // address of its 512-byte FXSAVE area, 16-aligned; 0: none
+	sysret  uint8  // leave through SYSRETQ (frame is SysretSafe), else IRETQ
+	fpuFull uint8  // FXRSTOR the whole area, else only MXCSR and XMM0-15 (fpu.go)
+	_       [6]uint8
 	// Scratch for the system-call entry, which arrives on the user stack.
 	userSP uint64
 	// What the last entry from user mode was.

@@ -24,6 +24,19 @@
 	PUSHQ R8; PUSHQ R9; PUSHQ R10; PUSHQ R11; PUSHQ BX; PUSHQ BP; \
 	PUSHQ R12; PUSHQ R13; PUSHQ R14; PUSHQ R15
 
+// SAVE_XMM and LOAD_XMM move XMM0-15 to and from their places in the
+// FXSAVE image at (R): offset 160 + 16*i (Intel SDM vol. 1, table 10-2).
+#define SAVE_XMM(R) \
+	MOVOU X0, 160(R); MOVOU X1, 176(R); MOVOU X2, 192(R); MOVOU X3, 208(R); \
+	MOVOU X4, 224(R); MOVOU X5, 240(R); MOVOU X6, 256(R); MOVOU X7, 272(R); \
+	MOVOU X8, 288(R); MOVOU X9, 304(R); MOVOU X10, 320(R); MOVOU X11, 336(R); \
+	MOVOU X12, 352(R); MOVOU X13, 368(R); MOVOU X14, 384(R); MOVOU X15, 400(R)
+#define LOAD_XMM(R) \
+	MOVOU 160(R), X0; MOVOU 176(R), X1; MOVOU 192(R), X2; MOVOU 208(R), X3; \
+	MOVOU 224(R), X4; MOVOU 240(R), X5; MOVOU 256(R), X6; MOVOU 272(R), X7; \
+	MOVOU 288(R), X8; MOVOU 304(R), X9; MOVOU 320(R), X10; MOVOU 336(R), X11; \
+	MOVOU 352(R), X12; MOVOU 368(R), X13; MOVOU 384(R), X14; MOVOU 400(R), X15
+
 // POP_PT_REGS restores the general registers from pt_regs at SP (r15
 // first), leaving SP at pt_regs.orig_ax.
 #define POP_PT_REGS \
@@ -81,8 +94,17 @@ TEXT ·syscallEntry(SB),NOSPLIT|NOFRAME,$0
 	JMP	·fromUser(SB)
 
 // fromUser: SP = &pt_regs at the top of the task's kernel stack, DI =
-// vector. Save the user FPU state, give Go back its FS base and stack,
-// and return from enterUser.
+// vector. Save the user FPU state that Go may change, give Go back its FS
+// base and stack, and return from enterUser.
+//
+// Go code uses XMM0-15 and MXCSR, never the x87/MMX registers (neither
+// the compiler nor the runtime emit x87 instructions on amd64), so only
+// MXCSR and XMM0-15 are stored, at their places in the task's FXSAVE
+// image; the x87 state stays in the registers, and the image's x87 part
+// is completed only when someone needs it (fpu.go). Linux keeps the whole
+// user FPU state in the registers until it switches tasks or returns to
+// user space after one (TIF_NEED_FPU_LOAD); Go in ring 0 rules that out
+// for the SSE part.
 TEXT ·fromUser(SB),NOSPLIT|NOFRAME,$0
 	CMPQ	DI, $const_VecFirstIRQ		// an interrupt (not a system call)?
 	JB	noirq
@@ -93,8 +115,8 @@ noirq:
 	MOVQ	·cpu0+PerCPU_fpu(SB), AX
 	TESTQ	AX, AX
 	JZ	nofpu
-	FXSAVE64	(AX)			// user x87/SSE state
-	BYTE	$0xdb; BYTE $0xe3		// FNINIT: default x87 state for Go
+	STMXCSR	24(AX)				// user SSE control and registers
+	SAVE_XMM(AX)
 	LDMXCSR	·defaultMXCSR(SB)		// default SSE control for Go
 nofpu:
 	MOVQ	·cpu0+PerCPU_kernelFS(SB), AX	// Go's TLS base back in FS
@@ -183,7 +205,13 @@ TEXT ·enterUser(SB),NOSPLIT,$0-16
 	MOVQ	·cpu0+PerCPU_fpu(SB), AX
 	TESTQ	AX, AX
 	JZ	regs
-	FXRSTOR64	(AX)			// the task's x87/SSE state
+	CMPB	·cpu0+PerCPU_fpuFull(SB), $0
+	JEQ	fpufast
+	FXRSTOR64	(AX)			// the task's whole x87/SSE state
+	JMP	regs
+fpufast:					// its x87 state is still loaded
+	LDMXCSR	24(AX)
+	LOAD_XMM(AX)
 regs:
 	MOVQ	BX, SP				// pop the user registers from pt_regs
 	POP_PT_REGS

@@ -6,6 +6,8 @@ import "unsafe"
 // format (Intel SDM vol. 1, 10.5.1). Linux keeps the same in
 // thread_struct.fpu; Tamix uses FXSAVE/FXRSTOR only (no AVX state yet,
 // so CR4.OSXSAVE stays off and CPUID tells programs AVX is unusable).
+// While the task is the CPU's fpuOwner (fpu_live.go) the image's x87 part
+// is stale; the methods below bring it up to date first.
 type FPUState struct {
 	buf [512 + 15]byte // FXSAVE needs 16-byte alignment: area() aligns
 }
@@ -26,10 +28,15 @@ func (f *FPUState) area() *[512]byte {
 
 // CopyFrom makes f a copy of g (fork: the child starts with the parent's
 // registers).
-func (f *FPUState) CopyFrom(g *FPUState) { *f.area() = *g.area() }
+func (f *FPUState) CopyFrom(g *FPUState) {
+	g.sync()
+	f.sync()
+	*f.area() = *g.area()
+}
 
 // XMM returns the low 8 bytes of register xmm[i] (for tests and dumps).
 func (f *FPUState) XMM(i int) uint64 {
+	f.sync()
 	a := f.area()
 	var v uint64
 	for b := 0; b < 8; b++ {
@@ -54,6 +61,7 @@ var MXCSRMask uint32 = 0xffbf
 
 // Image returns a copy of the 512-byte FXSAVE image (for a signal frame).
 func (f *FPUState) Image() []byte {
+	f.sync()
 	out := make([]byte, 512)
 	copy(out, f.area()[:])
 	return out
@@ -63,6 +71,7 @@ func (f *FPUState) Image() []byte {
 // signal frame), masking MXCSR so that FXRSTOR cannot fault. Mirrors the
 // fxsave path of arch/x86/kernel/fpu/signal.c:__fpu_restore_sig().
 func (f *FPUState) LoadImage(img []byte) {
+	f.sync()
 	a := f.area()
 	copy(a[:], img[:512])
 	m := uint32(a[24]) | uint32(a[25])<<8 | uint32(a[26])<<16 | uint32(a[27])<<24
@@ -72,6 +81,7 @@ func (f *FPUState) LoadImage(img []byte) {
 
 // Reset gives the state a new program starts with (fpu__clear_user_states).
 func (f *FPUState) Reset() {
+	f.sync()
 	a := f.area()
 	clear(a[:])
 	a[0], a[1] = 0x7f, 0x03   // FCW

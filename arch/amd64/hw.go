@@ -24,6 +24,12 @@ func rdtsc() uint64
 func readFlags() uint64
 func fxsave(area *[512]byte)
 func callWakeG(gp uint) (ax uint64)
+
+// fpuSaveLive completes the FXSAVE image of the task whose x87 state is
+// still in the registers (fpu.go): it loads the task's MXCSR and
+// XMM0-15 back from area, FXSAVEs all of it there, and gives Go its
+// default MXCSR again. Defined in hw_amd64.s.
+func fpuSaveLive(area *[512]byte)
 func vectorStubsTable() *[256]uint64
 func enterUser(regs *PtRegs) (vector uint64)
 func probeRead(addr uintptr) (ok bool)

@@ -174,3 +174,29 @@ TEXT ·writeCR0(SB),NOSPLIT,$0-8
 	MOVQ	v+0(FP), AX
 	MOVQ	AX, CR0
 	RET
+
+// func fpuSaveLive(area *[512]byte)
+// area must be 16-byte aligned. Clobbers X0-X15 (the ABI wrapper of the
+// Go caller zeroes X15 again).
+TEXT ·fpuSaveLive(SB),NOSPLIT,$0-8
+	MOVQ	area+0(FP), AX
+	LDMXCSR	24(AX)
+	MOVOU	160(AX), X0
+	MOVOU	176(AX), X1
+	MOVOU	192(AX), X2
+	MOVOU	208(AX), X3
+	MOVOU	224(AX), X4
+	MOVOU	240(AX), X5
+	MOVOU	256(AX), X6
+	MOVOU	272(AX), X7
+	MOVOU	288(AX), X8
+	MOVOU	304(AX), X9
+	MOVOU	320(AX), X10
+	MOVOU	336(AX), X11
+	MOVOU	352(AX), X12
+	MOVOU	368(AX), X13
+	MOVOU	384(AX), X14
+	MOVOU	400(AX), X15
+	FXSAVE64	(AX)
+	LDMXCSR	·defaultMXCSR(SB)
+	RET

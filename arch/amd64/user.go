@@ -18,9 +18,15 @@ import "unsafe"
 func EnterUser(regs *PtRegs, uc *UserContext) (vector uint64) {
 	c := &cpu0
 	c.userFS = uc.FSBase
-	c.fpu = 0
-	if uc.FPU != nil {
-		c.fpu = uint64(uintptr(unsafe.Pointer(uc.FPU.area())))
+	c.fpu, c.fpuFull = 0, 0
+	if f := uc.FPU; f != nil {
+		c.fpu = uint64(uintptr(unsafe.Pointer(f.area())))
+		if fpuOwner != f { // another task's x87 state is loaded, or none
+			if fpuOwner != nil {
+				fpuOwner.sync()
+			}
+			fpuOwner, c.fpuFull = f, 1
+		}
 	}
 	c.sysret = 0
 	if regs.SysretSafe() {
