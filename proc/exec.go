@@ -32,9 +32,26 @@ type Image struct {
 // Mirrors fs/binfmt_elf.c:load_elf_binary() for static programs, with
 // the pages copied instead of mapped from the page cache.
 func LoadProgram(filename string, argv, envp []string) (*Image, error) {
-	data, exe, err := readExec(filename)
+	return loadProgram(filename, filename, argv, envp, 0)
+}
+
+// loadProgram is LoadProgram for the file at path, with a #! script run
+// through its interpreter (binfmt_script; depth counts the scripts on the
+// way, up to maxInterpDepth); filename is the name exec was given, which
+// names the task (comm), as Linux's bprm->filename does.
+func loadProgram(path, filename string, argv, envp []string, depth int) (*Image, error) {
+	data, exe, err := readExec(path)
 	if err != nil {
 		return nil, errnoOf(err, abi.ENOENT)
+	}
+	if interp, arg, ok, err := ParseShebang(data); ok {
+		switch {
+		case err != nil:
+			return nil, err
+		case depth >= maxInterpDepth:
+			return nil, abi.ELOOP
+		}
+		return loadProgram(interp, filename, ScriptArgv(interp, arg, path, argv), envp, depth+1)
 	}
 	f, err := elf.Parse(data)
 	if err != nil {

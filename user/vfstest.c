@@ -30,6 +30,7 @@
 #include <time.h>
 #include <dirent.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define BAD_PTR 0x1000000L	/* unmapped here; in Tamix's kernel hole */
@@ -188,6 +189,41 @@ static void t_sendfile_time(void)
 	if (now < ts.tv_sec || now > ts.tv_sec + 2)
 		fail("time() = %ld, CLOCK_REALTIME %ld", now, (long)ts.tv_sec);
 	check("time(bad pointer)", S1(SYS_time, BAD_PTR), -EFAULT);
+}
+
+/* exec_script: a #! script runs its interpreter (here vfstest itself)
+ * with the line's one argument and the script's path; a script can name
+ * a script; no interpreter is ENOEXEC, a script naming itself ELOOP. */
+static long run_status(const char *path)
+{
+	char *av[] = {(char *)path, "A", "B", 0}, *ev[] = {0};
+	long pid = S0(SYS_fork);
+	if (pid == 0)
+		tx_exit((int)-S3(SYS_execve, path, av, ev));
+	int st = 0;
+	S4(SYS_wait4, pid, &st, 0, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void t_exec_script(void)
+{
+	char self[256] = {0}, cwd[256] = {0}, line[600];
+	if (ok("readlink /proc/self/exe", S3(SYS_readlink, "/proc/self/exe", self, sizeof self - 1)) < 0 ||
+	    ok("getcwd", S2(SYS_getcwd, cwd, sizeof cwd)) < 0)
+		return;
+	snprintf(line, sizeof line, "#! %s --script-mode x y \nnot read\n", self);
+	put_file("s1", line);
+	snprintf(line, sizeof line, "#!%s/s1\n", cwd);
+	put_file("s2", line);
+	put_file("s3", "#!\n");
+	snprintf(line, sizeof line, "#!%s/s4\n", cwd);
+	put_file("s4", line);
+	for (const char *f = "s1"; f; f = f[1] == '1' ? "s2" : f[1] == '2' ? "s3" : f[1] == '3' ? "s4" : 0)
+		ok(f, S2(SYS_chmod, f, 0755));
+	check("script runs its interpreter with argv", run_status("s1"), 42);
+	check("script whose interpreter is a script", run_status("s2"), 43);
+	check("#! with no interpreter", run_status("s3"), ENOEXEC);
+	check("script that names itself", run_status("s4"), ELOOP);
 }
 
 static void t_mkdir_rmdir(void)
@@ -569,6 +605,7 @@ static const struct ktap_case cases[] = {
 	{"dev_nodes_and_getrandom", t_dev},
 	{"ebadf_emfile", t_ebadf_emfile},
 	{"sendfile_and_time", t_sendfile_time},
+	{"exec_script", t_exec_script},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
@@ -586,10 +623,26 @@ static void run_case(int i)
 	S1(SYS_chdir, topdir);
 }
 
-int main(void)
+/* script_mode is what vfstest does when a #! script names it as its
+ * interpreter: exit 42 if argv is what the kernel must pass, else 1. */
+static int script_mode(int argc, char **argv)
+{
+	/* argv: self, "--script-mode x y", script path, then its arguments */
+	if (argc == 5 && strcmp(argv[1], "--script-mode x y") == 0 &&
+	    strcmp(argv[2], "s1") == 0 && strcmp(argv[3], "A") == 0 && strcmp(argv[4], "B") == 0)
+		return 42;
+	if (argc == 6 && strcmp(argv[1], "--script-mode x y") == 0 && strstr(argv[2], "/s1") &&
+	    strcmp(argv[3], "s2") == 0 && strcmp(argv[4], "A") == 0 && strcmp(argv[5], "B") == 0)
+		return 43;
+	return 1;
+}
+
+int main(int argc, char **argv)
 {
 	int failed = 0;
 
+	if (argc > 1 && strncmp(argv[1], "--script-mode", 13) == 0)
+		return script_mode(argc, argv);
 	snprintf(topdir, sizeof topdir, "/tmp/vfstest.%ld", S0(SYS_getpid));
 	rm_rf(topdir);
 	ktap_plan(NCASES);

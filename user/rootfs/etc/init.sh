@@ -1,5 +1,5 @@
 # Tamix's init script, run by `make run` as PID 1 with
-# init=/bin/sh -- /etc/init.sh (the kernel cannot run #! scripts yet).
+# init=/bin/sh -- /etc/init.sh.
 #
 # The login shell runs as a child, not as PID 1: a process group whose
 # parent is init counts as orphaned (Linux's will_become_orphaned_pgrp()
