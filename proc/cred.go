@@ -15,11 +15,19 @@ import (
 // programs read back, not yet what guards files. Protected by mu; a
 // task's own set*id calls are the only writers.
 type Cred struct {
-	mu                     sync.Mutex
-	UID, EUID, SUID, FSUID uint32
-	GID, EGID, SGID, FSGID uint32
-	Groups                 []uint32
+	mu sync.Mutex
+	Creds
 }
+
+// Creds are the IDs themselves, as a Snapshot returns them.
+type Creds struct {
+	U, G   IDs // user and group IDs
+	Groups []uint32
+}
+
+// IDs is one kind of ID (user or group): real, effective, saved and
+// file-system. The set*id rules are the same for both kinds.
+type IDs struct{ Real, Eff, Saved, FS uint32 }
 
 // NGROUPS_MAX is the most supplementary groups (include/uapi/linux/limits.h).
 const NGROUPS_MAX = 65536
@@ -28,164 +36,119 @@ const NGROUPS_MAX = 65536
 const noID = ^uint32(0)
 
 // copyCred returns a copy for a child (copy_creds()).
-func (c *Cred) copyCred() *Cred {
+func (c *Cred) copyCred() *Cred { return &Cred{Creds: c.Snapshot()} }
+
+// Snapshot returns a copy of the IDs, for reading without the lock.
+func (c *Cred) Snapshot() Creds {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := &Cred{UID: c.UID, EUID: c.EUID, SUID: c.SUID, FSUID: c.FSUID,
-		GID: c.GID, EGID: c.EGID, SGID: c.SGID, FSGID: c.FSGID}
-	n.Groups = append([]uint32(nil), c.Groups...)
-	return n
+	return Creds{U: c.U, G: c.G, Groups: append([]uint32(nil), c.Groups...)}
 }
 
 // privileged reports CAP_SETUID/CAP_SETGID: an effective UID of 0.
-func (c *Cred) privileged() bool { return c.EUID == 0 }
+func (c *Cred) privileged() bool { return c.U.Eff == 0 }
 
-// Setuid is setuid(2): a privileged task sets all four UIDs, another only
-// its effective (and fs) UID, to its real or saved one. Mirrors
-// kernel/sys.c:__sys_setuid().
-func (c *Cred) Setuid(uid uint32) error {
+// set runs change on ids (c.U or c.G) under the lock, with the privilege
+// of the task before the change.
+func (c *Cred) set(ids *IDs, change func(ids *IDs, priv bool) error) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if uid == noID {
-		return abi.EINVAL
-	}
+	return change(ids, c.privileged())
+}
+
+// setid is setuid(2)/setgid(2): a privileged task sets all four IDs,
+// another only its effective (and fs) ID, to its real or saved one.
+// Mirrors kernel/sys.c:__sys_setuid() and __sys_setgid().
+func setid(ids *IDs, priv bool, id uint32) error {
 	switch {
-	case c.privileged():
-		c.UID, c.SUID = uid, uid
-	case uid != c.UID && uid != c.SUID:
+	case id == noID:
+		return abi.EINVAL
+	case priv:
+		ids.Real, ids.Saved = id, id
+	case id != ids.Real && id != ids.Saved:
 		return abi.EPERM
 	}
-	c.EUID, c.FSUID = uid, uid
+	ids.Eff, ids.FS = id, id
 	return nil
 }
 
-// Setreuid is setreuid(2). Mirrors kernel/sys.c:__sys_setreuid().
-func (c *Cred) Setreuid(ruid, euid uint32) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.privileged() {
-		if ruid != noID && ruid != c.UID && ruid != c.EUID ||
-			euid != noID && euid != c.UID && euid != c.EUID && euid != c.SUID {
-			return abi.EPERM
-		}
+// setreid is setreuid(2)/setregid(2): the saved ID follows the effective
+// one when the real ID is set, or the effective one to something other
+// than the old real ID. Mirrors kernel/sys.c:__sys_setreuid().
+func setreid(ids *IDs, priv bool, r, e uint32) error {
+	if !priv && (r != noID && r != ids.Real && r != ids.Eff ||
+		e != noID && e != ids.Real && e != ids.Eff && e != ids.Saved) {
+		return abi.EPERM
 	}
-	old := c.UID
-	if ruid != noID {
-		c.UID = ruid
+	old := ids.Real
+	if r != noID {
+		ids.Real = r
 	}
-	if euid != noID {
-		c.EUID = euid
+	if e != noID {
+		ids.Eff = e
 	}
-	if ruid != noID || euid != noID && euid != old {
-		c.SUID = c.EUID
+	if r != noID || e != noID && e != old {
+		ids.Saved = ids.Eff
 	}
-	c.FSUID = c.EUID
+	ids.FS = ids.Eff
 	return nil
 }
 
-// Setresuid is setresuid(2): an unprivileged task may only pick among
-// its current real, effective and saved UIDs. Mirrors
+// setresid is setresuid(2)/setresgid(2): an unprivileged task may only
+// pick among its current real, effective and saved IDs. Mirrors
 // kernel/sys.c:__sys_setresuid().
-func (c *Cred) Setresuid(ruid, euid, suid uint32) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ok := func(id uint32) bool { return id == noID || id == c.UID || id == c.EUID || id == c.SUID }
-	if !c.privileged() && (!ok(ruid) || !ok(euid) || !ok(suid)) {
+func setresid(ids *IDs, priv bool, r, e, s uint32) error {
+	ok := func(id uint32) bool { return id == noID || id == ids.Real || id == ids.Eff || id == ids.Saved }
+	if !priv && (!ok(r) || !ok(e) || !ok(s)) {
 		return abi.EPERM
 	}
-	if ruid != noID {
-		c.UID = ruid
-	}
-	if euid != noID {
-		c.EUID = euid
-	}
-	if suid != noID {
-		c.SUID = suid
-	}
-	c.FSUID = c.EUID
-	return nil
-}
-
-// Setgid, Setregid and Setresgid are the group versions, with the same
-// rules (the privilege is still an effective UID of 0, CAP_SETGID).
-func (c *Cred) Setgid(gid uint32) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if gid == noID {
-		return abi.EINVAL
-	}
-	switch {
-	case c.privileged():
-		c.GID, c.SGID = gid, gid
-	case gid != c.GID && gid != c.SGID:
-		return abi.EPERM
-	}
-	c.EGID, c.FSGID = gid, gid
-	return nil
-}
-
-func (c *Cred) Setregid(rgid, egid uint32) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.privileged() {
-		if rgid != noID && rgid != c.GID && rgid != c.EGID ||
-			egid != noID && egid != c.GID && egid != c.EGID && egid != c.SGID {
-			return abi.EPERM
+	for _, p := range []struct {
+		dst *uint32
+		v   uint32
+	}{{&ids.Real, r}, {&ids.Eff, e}, {&ids.Saved, s}} {
+		if p.v != noID {
+			*p.dst = p.v
 		}
 	}
-	old := c.GID
-	if rgid != noID {
-		c.GID = rgid
-	}
-	if egid != noID {
-		c.EGID = egid
-	}
-	if rgid != noID || egid != noID && egid != old {
-		c.SGID = c.EGID
-	}
-	c.FSGID = c.EGID
+	ids.FS = ids.Eff
 	return nil
 }
 
-func (c *Cred) Setresgid(rgid, egid, sgid uint32) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ok := func(id uint32) bool { return id == noID || id == c.GID || id == c.EGID || id == c.SGID }
-	if !c.privileged() && (!ok(rgid) || !ok(egid) || !ok(sgid)) {
-		return abi.EPERM
-	}
-	if rgid != noID {
-		c.GID = rgid
-	}
-	if egid != noID {
-		c.EGID = egid
-	}
-	if sgid != noID {
-		c.SGID = sgid
-	}
-	c.FSGID = c.EGID
-	return nil
-}
-
-// Setfsuid and Setfsgid are setfsuid(2)/setfsgid(2): they return the old
-// value whether or not the change was allowed (the call cannot fail).
-func (c *Cred) Setfsuid(uid uint32) uint32 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := c.FSUID
-	if uid != noID && (c.privileged() || uid == c.UID || uid == c.EUID || uid == c.SUID || uid == c.FSUID) {
-		c.FSUID = uid
+// setfsid is setfsuid(2)/setfsgid(2): it returns the old value whether or
+// not the change was allowed (the call cannot fail).
+func setfsid(ids *IDs, priv bool, id uint32) uint32 {
+	old := ids.FS
+	if id != noID && (priv || id == ids.Real || id == ids.Eff || id == ids.Saved || id == ids.FS) {
+		ids.FS = id
 	}
 	return old
 }
 
-func (c *Cred) Setfsgid(gid uint32) uint32 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	old := c.FSGID
-	if gid != noID && (c.privileged() || gid == c.GID || gid == c.EGID || gid == c.SGID || gid == c.FSGID) {
-		c.FSGID = gid
-	}
+// The system calls' entry points, for user IDs and group IDs.
+func (c *Cred) Setuid(id uint32) error {
+	return c.set(&c.U, func(ids *IDs, p bool) error { return setid(ids, p, id) })
+}
+func (c *Cred) Setgid(id uint32) error {
+	return c.set(&c.G, func(ids *IDs, p bool) error { return setid(ids, p, id) })
+}
+func (c *Cred) Setreuid(r, e uint32) error {
+	return c.set(&c.U, func(ids *IDs, p bool) error { return setreid(ids, p, r, e) })
+}
+func (c *Cred) Setregid(r, e uint32) error {
+	return c.set(&c.G, func(ids *IDs, p bool) error { return setreid(ids, p, r, e) })
+}
+func (c *Cred) Setresuid(r, e, s uint32) error {
+	return c.set(&c.U, func(ids *IDs, p bool) error { return setresid(ids, p, r, e, s) })
+}
+func (c *Cred) Setresgid(r, e, s uint32) error {
+	return c.set(&c.G, func(ids *IDs, p bool) error { return setresid(ids, p, r, e, s) })
+}
+func (c *Cred) Setfsuid(id uint32) (old uint32) {
+	c.set(&c.U, func(ids *IDs, p bool) error { old = setfsid(ids, p, id); return nil })
+	return old
+}
+func (c *Cred) Setfsgid(id uint32) (old uint32) {
+	c.set(&c.G, func(ids *IDs, p bool) error { old = setfsid(ids, p, id); return nil })
 	return old
 }
 
@@ -203,13 +166,4 @@ func (c *Cred) SetGroups(groups []uint32) error {
 	}
 	c.Groups = append([]uint32(nil), groups...)
 	return nil
-}
-
-// Snapshot returns a copy of the IDs, for reading without the lock.
-func (c *Cred) Snapshot() Cred {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return Cred{UID: c.UID, EUID: c.EUID, SUID: c.SUID, FSUID: c.FSUID,
-		GID: c.GID, EGID: c.EGID, SGID: c.SGID, FSGID: c.FSGID,
-		Groups: append([]uint32(nil), c.Groups...)}
 }

@@ -18,7 +18,7 @@ func TestRootDropsToUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Snapshot()
-	if s.UID != 1000 || s.EUID != 1000 || s.SUID != 1000 || s.FSUID != 1000 {
+	if s.U != (IDs{1000, 1000, 1000, 1000}) {
 		t.Fatalf("after root's setuid(1000): %+v", s)
 	}
 	if err := c.Setuid(0); err != abi.EPERM {
@@ -30,7 +30,7 @@ func TestRootDropsToUser(t *testing.T) {
 	if err := c.SetGroups([]uint32{1}); err != abi.EPERM {
 		t.Errorf("setgroups as 1000: %v, want EPERM", err)
 	}
-	if old := c.Setfsuid(0); old != 1000 || c.Snapshot().FSUID != 1000 {
+	if old := c.Setfsuid(0); old != 1000 || c.Snapshot().U.FS != 1000 {
 		t.Errorf("setfsuid(0) as 1000 changed it or returned %d", old)
 	}
 }
@@ -41,7 +41,7 @@ func TestSetreuidSavesTheEffective(t *testing.T) {
 		t.Fatal(err)
 	}
 	// euid changed to something other than the real UID: saved follows.
-	if s := c.Snapshot(); s.UID != 0 || s.EUID != 1000 || s.SUID != 1000 {
+	if s := c.Snapshot(); s.U.Real != 0 || s.U.Eff != 1000 || s.U.Saved != 1000 {
 		t.Fatalf("setreuid(-1, 1000) as root: %+v", s)
 	}
 	if err := c.Setreuid(noID, 0); err != nil {

@@ -122,6 +122,10 @@ func loadSegments(img *Image, f *elf.File, argv, envp []string, filename string)
 func buildStack(img *Image, f *elf.File, bias uint64, top uintptr, argv, envp []string, filename string) error {
 	aux := f.AuxParams(bias)
 	aux.HWCap = K.HWCap
+	if t := Current(); t != nil && t.Cred != nil { // the exec'ing task's IDs
+		c := t.Cred.Snapshot()
+		aux.UID, aux.EUID, aux.GID, aux.EGID = uint64(c.U.Real), uint64(c.U.Eff), uint64(c.G.Real), uint64(c.G.Eff)
+	}
 	args := &elf.StackArgs{
 		Top: uint64(top), Argv: argv, Envp: envp, ExecFn: filename,
 		Platform: "x86_64", Auxv: elf.NewAuxv(aux), StackLimit: uint64(mm.StackLimit),

@@ -12,13 +12,13 @@ import (
 // proc/cred.go.
 
 func init() {
-	get := func(f func(c proc.Cred) uint32) handler {
+	get := func(f func(c proc.Creds) uint32) handler {
 		return func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(f(t.Cred.Snapshot())) }
 	}
-	register(SysGetuid, get(func(c proc.Cred) uint32 { return c.UID }))
-	register(SysGeteuid, get(func(c proc.Cred) uint32 { return c.EUID }))
-	register(SysGetgid, get(func(c proc.Cred) uint32 { return c.GID }))
-	register(SysGetegid, get(func(c proc.Cred) uint32 { return c.EGID }))
+	register(SysGetuid, get(func(c proc.Creds) uint32 { return c.U.Real }))
+	register(SysGeteuid, get(func(c proc.Creds) uint32 { return c.U.Eff }))
+	register(SysGetgid, get(func(c proc.Creds) uint32 { return c.G.Real }))
+	register(SysGetegid, get(func(c proc.Creds) uint32 { return c.G.Eff }))
 	register(SysSetuid, func(t *proc.Task, r *amd64.PtRegs) int64 { return errno(t.Cred.Setuid(uint32(r.DI))) })
 	register(SysSetgid, func(t *proc.Task, r *amd64.PtRegs) int64 { return errno(t.Cred.Setgid(uint32(r.DI))) })
 	register(SysSetreuid, func(t *proc.Task, r *amd64.PtRegs) int64 {
@@ -35,11 +35,11 @@ func init() {
 	})
 	register(SysGetresuid, func(t *proc.Task, r *amd64.PtRegs) int64 {
 		c := t.Cred.Snapshot()
-		return putIDs(t, [3]uint32{c.UID, c.EUID, c.SUID}, [3]uint64{r.DI, r.SI, r.DX})
+		return putIDs(t, [3]uint32{c.U.Real, c.U.Eff, c.U.Saved}, [3]uint64{r.DI, r.SI, r.DX})
 	})
 	register(SysGetresgid, func(t *proc.Task, r *amd64.PtRegs) int64 {
 		c := t.Cred.Snapshot()
-		return putIDs(t, [3]uint32{c.GID, c.EGID, c.SGID}, [3]uint64{r.DI, r.SI, r.DX})
+		return putIDs(t, [3]uint32{c.G.Real, c.G.Eff, c.G.Saved}, [3]uint64{r.DI, r.SI, r.DX})
 	})
 	register(SysSetfsuid, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.Cred.Setfsuid(uint32(r.DI))) })
 	register(SysSetfsgid, func(t *proc.Task, r *amd64.PtRegs) int64 { return int64(t.Cred.Setfsgid(uint32(r.DI))) })
