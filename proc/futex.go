@@ -170,6 +170,16 @@ func wakeLocked(k futexKey, n int, bitset uint32) int {
 	return woken
 }
 
+// getFutexKeys names the two futexes of a requeue or a wake-op.
+func getFutexKeys(m *mm.MM, addr, addr2 uintptr, private bool) (futexKey, futexKey, error) {
+	k, err := getFutexKey(m, addr, private)
+	if err != nil {
+		return k, k, err
+	}
+	k2, err := getFutexKey(m, addr2, private)
+	return k, k2, err
+}
+
 // FutexWake wakes up to n tasks waiting on addr whose bitset meets bitset
 // (FUTEX_WAKE, FUTEX_WAKE_BITSET) and returns how many; EINVAL for an
 // empty bitset, EFAULT for a shared futex that is not mapped. Mirrors
@@ -196,11 +206,7 @@ func FutexRequeue(m *mm.MM, addr, addr2 uintptr, nWake, nRequeue int, cmp *uint3
 	if nWake < 0 || nRequeue < 0 {
 		return 0, abi.EINVAL
 	}
-	k, err := getFutexKey(m, addr, private)
-	if err != nil {
-		return 0, err
-	}
-	k2, err := getFutexKey(m, addr2, private)
+	k, k2, err := getFutexKeys(m, addr, addr2, private)
 	if err != nil {
 		return 0, err
 	}
@@ -237,11 +243,7 @@ func FutexRequeue(m *mm.MM, addr, addr2 uintptr, nWake, nRequeue int, cmp *uint3
 // kernel/futex/waitwake.c:futex_wake_op().
 func FutexWakeOp(m *mm.MM, addr, addr2 uintptr, n, n2 int, encoded uint32, private bool) (int, error) {
 	op, cmp, oparg, cmparg := DecodeFutexOp(encoded)
-	k, err := getFutexKey(m, addr, private)
-	if err != nil {
-		return 0, err
-	}
-	k2, err := getFutexKey(m, addr2, private)
+	k, k2, err := getFutexKeys(m, addr, addr2, private)
 	if err != nil {
 		return 0, err
 	}
