@@ -1518,6 +1518,44 @@ __attribute__((noreturn)) static void forge(int kind)
 	sigreturn_to(uc);
 }
 
+/*
+ * frame_cannot_be_written: when the kernel cannot write a handler's
+ * frame it kills with SIGSEGV (force_sigsegv): a stack pointer into an
+ * unmapped page, and, on x86-64, a handler installed without
+ * SA_RESTORER (there is nowhere for it to return to).
+ */
+long tx_kill_on_stack(long sp, long pid, long sig);
+__asm__(".text\n"
+	".globl tx_kill_on_stack\n"
+	"tx_kill_on_stack:\n"
+	"	mov %rdi, %rsp\n	mov %rsi, %rdi\n	mov %rdx, %rsi\n"
+	"	mov $62, %eax\n	syscall\n	ud2\n");
+
+static void t_frame_cannot_be_written(void)
+{
+	long pid = fork_or_fail();
+	if (pid == 0) {
+		on(SIGUSR1, counting, 0, 0);
+		tx_kill_on_stack((long)unmapped_page() + PAGE - 64, sys_getpid(), SIGUSR1);
+		tx_exit(1);
+	}
+	if (pid > 0)
+		reap_signaled("handler frame on an unmapped stack", pid, SIGSEGV);
+	pid = fork_or_fail();
+	if (pid == 0) {
+		struct ksigaction ka;
+		memset(&ka, 0, sizeof ka);
+		ka.handler = (void *)counting;
+		ka.flags = SA_SIGINFO; /* no SA_RESTORER */
+		if (sys_sigaction(SIGUSR1, &ka, 0) != 0)
+			child_fail(2, "rt_sigaction without SA_RESTORER failed");
+		sys_kill(sys_getpid(), SIGUSR1);
+		tx_exit(1);
+	}
+	if (pid > 0)
+		reap_signaled("handler without SA_RESTORER", pid, SIGSEGV);
+}
+
 static void t_forged_sigreturn(void)
 {
 	for (unsigned i = 0; i < sizeof forgeries / sizeof forgeries[0]; i++) {
@@ -2452,6 +2490,7 @@ static const struct ktap_case cases[] = {
 	{"trap_signals", t_trap_signals},
 	{"sigbus_alignment", t_sigbus_alignment},
 	{"forged_sigreturn", t_forged_sigreturn},
+	{"frame_cannot_be_written", t_frame_cannot_be_written},
 	{"eintr_read", t_eintr_read},
 	{"eintr_wait4", t_eintr_wait4},
 	{"eintr_nanosleep", t_eintr_nanosleep},
