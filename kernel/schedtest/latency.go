@@ -35,8 +35,19 @@ func periodic(n int, done func() bool) (worst time.Duration, periods int) {
 // the whole mapping was populated. The figures are printed; the check is
 // only that the sleeper kept running meanwhile.
 func testWakeupLatencyDuringPopulate(t *ktap.T) {
+	latencyWhile(t, "populated", "-p")
+}
+
+// testWakeupLatencyDuringExit is the same while a process that touched
+// 160 MiB page by page exits and gives them all back.
+func testWakeupLatencyDuringExit(t *ktap.T) {
+	latencyWhile(t, "touched and freed", "-t")
+}
+
+// latencyWhile runs hog with mode on 160 MiB and measures the sleeper.
+func latencyWhile(t *ktap.T, what, mode string) {
 	idle, _ := periodic(50, func() bool { return false })
-	hog, err := proc.SpawnProgram("/hog", []string{"hog", "-p", "160"}, nil, nil)
+	hog, err := proc.SpawnProgram("/hog", []string{"hog", mode, "160"}, nil, nil)
 	if err != nil {
 		t.Fatalf("spawn hog: %v", err)
 	}
@@ -52,10 +63,10 @@ func testWakeupLatencyDuringPopulate(t *ktap.T) {
 	loaded, periods := periodic(1<<20, exited)
 	took := time.Since(start)
 	if _, status, err := proc.DoWait(hog.PID, 0); err != nil || status != 0 {
-		t.Errorf("hog -p 160: wait status %#x, %v", status, err)
+		t.Errorf("hog %s 160: wait status %#x, %v", mode, status, err)
 	}
-	t.Logf("periodic %v sleeper: worst wake-up delay %v idle, %v while a process populated 160 MiB (%v, %d periods)",
-		sleepPeriod, idle.Round(time.Microsecond), loaded.Round(time.Microsecond), took.Round(time.Millisecond), periods)
+	t.Logf("periodic %v sleeper: worst wake-up delay %v idle, %v while a process %s 160 MiB (%v, %d periods)",
+		sleepPeriod, idle.Round(time.Microsecond), loaded.Round(time.Microsecond), what, took.Round(time.Millisecond), periods)
 	if periods < 2 {
 		t.Errorf("the sleeper ran %d periods in the %v the populate took: the kernel did not give way", periods, took)
 	}
