@@ -36,6 +36,10 @@ type PerCPU struct {
 	gdt [gdtSize]uint64      // global descriptor table
 	idt [256 * 2]uint64      // interrupt descriptor table
 	ist [2][16384 + 16]uint8 // stacks for double fault and NMI
+
+	// fpuOwner is the task FPU state whose x87 part is live in this
+	// CPU's registers (fpu_live.go); Go code on this CPU only.
+	fpuOwner *FPUState
 }
 
 //go:generate go run mkvectors.go

@@ -21,11 +21,11 @@ func EnterUser(regs *PtRegs, uc *UserContext) (vector uint64) {
 	c.fpu, c.fpuFull = 0, 0
 	if f := uc.FPU; f != nil {
 		c.fpu = uint64(uintptr(unsafe.Pointer(f.area())))
-		if fpuOwner != f { // another task's x87 state is loaded, or none
-			if fpuOwner != nil {
-				fpuOwner.sync()
+		if c.fpuOwner != f { // another task's x87 state is loaded, or none
+			if c.fpuOwner != nil {
+				c.fpuOwner.sync()
 			}
-			fpuOwner, c.fpuFull = f, 1
+			c.fpuOwner, c.fpuFull = f, 1
 		}
 	}
 	c.sysret = 0
