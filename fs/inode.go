@@ -102,6 +102,10 @@ type Inode struct {
 	// Private is the file system's own data (a tmpfs file's pages, a
 	// symlink's target); protected by mu where it changes.
 	Private any
+	// Pipe is the pipe of a FIFO while some file has it open, and of an
+	// anonymous pipe's inode (i_pipe); package proc sets and clears it
+	// (see FifoOpen). Protected by mu.
+	Pipe any
 }
 
 // IsDir, IsRegular and IsSymlink report the inode's type; the type never

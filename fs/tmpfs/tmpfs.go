@@ -149,6 +149,8 @@ func newInode(sb *fs.SuperBlock, mode, rdev uint32) *fs.Inode {
 		fops = fs.DcacheDirOps{}
 	case fs.S_IFCHR:
 		fops = fs.ChrdevOps{}
+	case fs.S_IFIFO:
+		fops = fs.FifoOps{}
 	case fs.S_IFLNK:
 		fops = fs.NoFileOps{}
 	}
