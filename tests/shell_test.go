@@ -68,7 +68,8 @@ func TestShell(t *testing.T) {
 
 // checkProcTools runs the busybox applets that read procfs, as a
 // person would: ls /proc/1, ps (init, kthreadd and khungtaskd listed),
-// top in batch mode, free and uptime.
+// top in batch mode, free, uptime; df and stat -f (statfs: the root is
+// a 64 MiB tmpfs).
 func checkProcTools(t *testing.T, c *console) {
 	t.Helper()
 	want := map[string][]string{
@@ -78,8 +79,10 @@ func checkProcTools(t *testing.T, c *console) {
 		"free":             {"total", "Mem:", "Swap:"},
 		"uptime":           {" up ", "load average:"},
 		"cat /proc/1/stat": {"1 (sh) S 0 "},
+		"df /dev":          {"Filesystem", "devtmpfs", "1024"},
+		"stat -f /":        {"Type: tmpfs", "Total: 16384"},
 	}
-	for _, line := range []string{"ls /proc/1", "ps", "top -n 1 -b", "free", "uptime", "cat /proc/1/stat"} {
+	for _, line := range []string{"ls /proc/1", "ps", "top -n 1 -b", "free", "uptime", "cat /proc/1/stat", "df /dev", "stat -f /"} {
 		out := c.capture(t, line)
 		for _, w := range want[line] {
 			if !strings.Contains(out, w) {

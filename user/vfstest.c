@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <dirent.h>
 #include <poll.h>
@@ -722,6 +723,88 @@ static void t_pipe_inode(void)
 	xclose(p[1]);
 }
 
+#define TMPFS_MAGIC_ 0x01021994L
+#define PROC_SUPER_MAGIC_ 0x9fa0L
+#define PIPEFS_MAGIC_ 0x50495045L
+
+static void t_statfs(void)
+{
+	struct statfs a, b;
+	int p[2];
+
+	ok("statfs /proc", S2(SYS_statfs, "/proc", &a));
+	check("/proc f_type PROC_SUPER_MAGIC", a.f_type, PROC_SUPER_MAGIC_);
+	check("/proc f_bsize", a.f_bsize, 4096);
+	check("/proc f_namelen", a.f_namelen, 255);
+	check("/proc f_flags has ST_VALID", a.f_flags & 0x20, 0x20);
+	ok("pipe", S1(SYS_pipe, p));
+	ok("fstatfs pipe", S2(SYS_fstatfs, p[0], &a));
+	check("pipe f_type PIPEFS_MAGIC", a.f_type, PIPEFS_MAGIC_);
+	xclose(p[0]);
+	xclose(p[1]);
+	check("statfs ENOENT", S2(SYS_statfs, "nonexistent", &a), -ENOENT);
+	check("statfs EFAULT", S2(SYS_statfs, ".", BAD_PTR), -EFAULT);
+	check("fstatfs EBADF", S2(SYS_fstatfs, 999, &a), -EBADF);
+	ok("statfs .", S2(SYS_statfs, ".", &a));
+	if (a.f_type != TMPFS_MAGIC_) {
+		diag("here is no tmpfs (f_type %#lx): tmpfs counts not checked", (long)a.f_type);
+		return;
+	}
+	long fd = ok("create", xopen("big", O_WRONLY | O_CREAT, 0644));
+	static char buf[65536];
+	check("write 64 KiB", xwrite(fd, buf, sizeof buf), (long)sizeof buf);
+	xclose(fd);
+	ok("statfs after", S2(SYS_statfs, ".", &b));
+	check("tmpfs f_blocks >= f_bfree", a.f_blocks >= a.f_bfree && a.f_bfree == a.f_bavail, 1);
+	check("64 KiB took 16 blocks", (long)(a.f_bfree - b.f_bfree), 16);
+	check("one more inode used", (long)(a.f_ffree - b.f_ffree), 1);
+}
+
+static void t_chown(void)
+{
+	struct stat st;
+
+	if (S0(SYS_geteuid) != 0) {
+		diag("not root: chown not checked");
+		return;
+	}
+	put_file("f", "x");
+	ok("chown", S3(SYS_chown, "f", 1000, 1001));
+	st = st_of("f", 1);
+	check("uid", st.st_uid, 1000);
+	check("gid", st.st_gid, 1001);
+	ok("chown -1 gid", S3(SYS_chown, "f", -1, 1002));
+	st = st_of("f", 1);
+	check("uid kept", st.st_uid, 1000);
+	check("gid changed", st.st_gid, 1002);
+	ok("chmod 04755", S2(SYS_chmod, "f", 04755));
+	ok("chown -1 -1", S3(SYS_chown, "f", -1, -1));
+	check("set-user-ID dropped", st_of("f", 1).st_mode & 07777, 0755);
+	ok("chmod 02755", S2(SYS_chmod, "f", 02755));
+	ok("chown 0 0", S3(SYS_chown, "f", 0, 0));
+	check("set-group-ID dropped (group-executable)", st_of("f", 1).st_mode & 07777, 0755);
+	ok("chmod 02745", S2(SYS_chmod, "f", 02745));
+	ok("chown 0 0", S3(SYS_chown, "f", 0, 0));
+	check("set-group-ID kept (not group-executable)", st_of("f", 1).st_mode & 07777, 02745);
+	ok("symlink", S2(SYS_symlink, "f", "l"));
+	ok("lchown", S3(SYS_lchown, "l", 7, 8));
+	check("link owner", st_of("l", 0).st_uid, 7);
+	check("target untouched", st_of("f", 1).st_uid, 0);
+	long fd = ok("open", xopen("f", O_RDONLY, 0));
+	ok("fchown", S3(SYS_fchown, fd, 5, 6));
+	check("fchown uid", st_of("f", 1).st_uid, 5);
+	ok("fchownat AT_EMPTY_PATH", S5(SYS_fchownat, fd, "", 9, 9, AT_EMPTY_PATH));
+	check("fchownat uid", st_of("f", 1).st_gid, 9);
+	xclose(fd);
+	ok("fchownat AT_SYMLINK_NOFOLLOW", S5(SYS_fchownat, AT_FDCWD, "l", 3, 3, AT_SYMLINK_NOFOLLOW));
+	check("fchownat on the link", st_of("l", 0).st_uid, 3);
+	check("fchownat bad flag", S5(SYS_fchownat, AT_FDCWD, "f", 0, 0, 0x1), -EINVAL);
+	check("fchown EBADF", S3(SYS_fchown, 999, 0, 0), -EBADF);
+	check("chown ENOENT", S3(SYS_chown, "nope", 0, 0), -ENOENT);
+	S3(SYS_chown, "f", 0, 0);
+	S3(SYS_lchown, "l", 0, 0);
+}
+
 /* rm_rf removes the tree under path (depth first, through getdents64). */
 static void rm_rf(const char *path)
 {
@@ -767,6 +850,8 @@ static const struct ktap_case cases[] = {
 	{"fifo_blocking_open", t_fifo_blocking},
 	{"fifo_eintr_sigpipe", t_fifo_signals},
 	{"pipe_one_inode", t_pipe_inode},
+	{"statfs_fstatfs", t_statfs},
+	{"chown_family", t_chown},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 
