@@ -102,6 +102,10 @@ type Inode struct {
 	// Private is the file system's own data (a tmpfs file's pages, a
 	// symlink's target); protected by mu where it changes.
 	Private any
+	// Pipe is the pipe of a FIFO while some file has it open, and of an
+	// anonymous pipe's inode (i_pipe); package proc sets and clears it
+	// (see FifoOpen). Protected by mu.
+	Pipe any
 }
 
 // IsDir, IsRegular and IsSymlink report the inode's type; the type never
@@ -146,16 +150,19 @@ func Minor(dev uint32) uint32 { return dev&0xff | dev>>12&0xfff00 }
 // Iattr is a change of attributes (struct iattr): which ones (Valid) and
 // their new values. Mirrors include/linux/fs.h.
 type Iattr struct {
-	Valid uint32
-	Mode  uint32
-	Size  int64
-	Atime time.Time
-	Mtime time.Time
+	Valid    uint32
+	Mode     uint32
+	UID, GID uint32
+	Size     int64
+	Atime    time.Time
+	Mtime    time.Time
 }
 
 // Iattr.Valid bits (ATTR_*).
 const (
 	ATTR_MODE  = 1 << 0
+	ATTR_UID   = 1 << 1
+	ATTR_GID   = 1 << 2
 	ATTR_SIZE  = 1 << 3
 	ATTR_ATIME = 1 << 4
 	ATTR_MTIME = 1 << 5
@@ -223,9 +230,15 @@ func SimpleSetattr(n *Inode, a *Iattr) error {
 	return nil
 }
 
-// SetattrCopyLocked copies a's mode and times into n and sets its change
-// time; caller holds n's lock. Mirrors fs/attr.c:setattr_copy().
+// SetattrCopyLocked copies a's owner, mode and times into n and sets its
+// change time; caller holds n's lock. Mirrors fs/attr.c:setattr_copy().
 func SetattrCopyLocked(n *Inode, a *Iattr) {
+	if a.Valid&ATTR_UID != 0 {
+		n.UID = a.UID
+	}
+	if a.Valid&ATTR_GID != 0 {
+		n.GID = a.GID
+	}
 	if a.Valid&ATTR_MODE != 0 {
 		n.Mode = n.Mode&S_IFMT | a.Mode&PermMask
 	}

@@ -139,6 +139,38 @@ func Chmod(n *Inode, mode uint32) error {
 	return n.Ops.Setattr(n, &Iattr{Valid: ATTR_MODE | ATTR_CTIME, Mode: mode & PermMask})
 }
 
+// Chown sets n's owner and group; a value of -1 (as uint32) leaves
+// that one alone. Every task is root, so any change is allowed (Linux
+// checks CAP_CHOWN). A non-directory loses its set-user-ID bit, and its
+// set-group-ID bit if it is group-executable, even when nothing else
+// changes, as notify_change() does with ATTR_KILL_SUID and
+// ATTR_KILL_SGID. Mirrors fs/open.c:chown_common().
+func Chown(n *Inode, uid, gid uint32) error {
+	a := Iattr{Valid: ATTR_CTIME}
+	if uid != ^uint32(0) {
+		a.Valid |= ATTR_UID
+		a.UID = uid
+	}
+	if gid != ^uint32(0) {
+		a.Valid |= ATTR_GID
+		a.GID = gid
+	}
+	if !n.IsDir() {
+		n.mu.Lock()
+		mode := n.Mode
+		n.mu.Unlock()
+		kill := mode & S_ISUID
+		if mode&(S_ISGID|0o010) == S_ISGID|0o010 {
+			kill |= S_ISGID
+		}
+		if kill != 0 {
+			a.Valid |= ATTR_MODE
+			a.Mode = mode & PermMask &^ kill
+		}
+	}
+	return n.Ops.Setattr(n, &a)
+}
+
 // Access masks (include/uapi/linux/fcntl.h F_OK, R_OK, ...).
 const (
 	F_OK = 0

@@ -35,6 +35,9 @@ func DoExit(code int) {
 		t.Files = nil
 	}
 	exitFS(t)
+	if groupDead {
+		disassociateCtty(t)
+	}
 	exitSignals(t)
 	if t.TGID == 1 && groupDead && InitExit != nil {
 		InitExit(groupExitCode(t, code))

@@ -54,6 +54,14 @@ type nonblockFile interface {
 	WriteNonblock(t *Task, p []byte, nonblock bool) (int, error)
 }
 
+// HandlesNonblock reports whether f's own reads and writes honour
+// O_NONBLOCK (a pipe end or an eventfd), so that the system call need
+// not ask its Poll first.
+func HandlesNonblock(f *OpenFile) bool {
+	_, ok := procFile(f).(nonblockFile)
+	return ok
+}
+
 func (w taskFile) Read(c fs.Caller, f *fs.File, p []byte, _ *int64) (int, error) {
 	if nb, ok := w.f.(nonblockFile); ok {
 		return nb.ReadNonblock(c.(*Task), p, f.GetFlags()&fs.O_NONBLOCK != 0)

@@ -4,21 +4,32 @@ import (
 	"sync"
 
 	"tamix/abi"
+	"tamix/fs"
 	"tamix/sched"
 )
 
 // PipeBuf is a pipe's capacity (Linux's default: 16 pages).
 const PipeBuf = 16 * 4096
 
-// pipe is the shared buffer of a pipe (struct pipe_inode_info): readers
-// sleep while it is empty and writers exist; writers sleep while it is
-// full and readers exist. Its lock protects the buffer and the counts.
+// pipe is the shared buffer of a pipe or FIFO (struct pipe_inode_info),
+// hanging off its inode (fs.Inode.Pipe): readers sleep while it is empty
+// and writers exist; writers sleep while it is full and readers exist.
+// Its lock protects the buffer, the counts of open ends and the open
+// counters; files is protected by the inode's lock instead (Linux's
+// i_lock), and the two locks are never held together.
 type pipe struct {
 	mu               sync.Mutex
 	buf              []byte
 	capacity         int // bytes the buffer may hold; fixed at creation
 	readers, writers int
-	wait             sched.WaitQueue // both directions (Linux has rd_wait and wr_wait)
+	// rCounter and wCounter count the opens for reading and writing
+	// ever made (r_counter, w_counter): a FIFO opener waits for the
+	// other one to change (wait_for_partner()).
+	rCounter, wCounter int
+	wait               sched.WaitQueue // both directions (Linux has rd_wait and wr_wait)
+	// files counts the open files on the pipe (pipe->files): it is
+	// freed, and detached from its inode, when the last one goes.
+	files int
 }
 
 // Pipe memory accounting (fs/pipe.c's pipe-user-pages-soft): once pipes
@@ -63,15 +74,30 @@ func unchargePipe(capacity int) {
 	pipeAccountLock.Unlock()
 }
 
+// pipeEnd is one open file of a pipe: its access (an O_RDWR open of a
+// FIFO both reads and writes) and its inode. version is Linux's
+// f_version for pipes: the write counter when a FIFO was opened for
+// reading with O_NONBLOCK and no writer, so that poll reports no hangup
+// until a writer has come and gone.
 type pipeEnd struct {
-	p     *pipe
-	write bool
+	p           *pipe
+	read, write bool
+	inode       *fs.Inode
+	version     int
 }
 
-// NewPipe returns the two ends of a new pipe. Mirrors fs/pipe.c:do_pipe2().
+// NewPipe returns the two ends of a new pipe, two open files on one
+// anonymous FIFO inode (so fstat and /proc/PID/fd show the same
+// pipe:[N] for both, as Linux's pipefs inode). Mirrors
+// fs/pipe.c:do_pipe2() -> create_pipe_files() and get_pipe_inode().
 func NewPipe() (r, w *OpenFile) {
-	p := &pipe{readers: 1, writers: 1, capacity: chargePipe()}
-	return NewOpenFile(&pipeEnd{p: p}, 0), NewOpenFile(&pipeEnd{p: p, write: true}, 1)
+	p := &pipe{readers: 1, writers: 1, rCounter: 1, wCounter: 1, files: 2, capacity: chargePipe()}
+	n := fs.NewAnonInode(fs.S_IFIFO|0o600, 0)
+	n.Pipe = p
+	r = fs.NewFile(fs.Path{}, n, taskFile{&pipeEnd{p: p, read: true, inode: n}}, fs.O_RDONLY)
+	w = fs.NewFile(fs.Path{}, n, taskFile{&pipeEnd{p: p, write: true, inode: n}}, fs.O_WRONLY)
+	r.Stream, w.Stream = true, true
+	return r, w
 }
 
 // Read takes what is buffered, sleeping while the pipe is empty and has
@@ -80,7 +106,7 @@ func NewPipe() (r, w *OpenFile) {
 func (e *pipeEnd) Read(t *Task, b []byte) (int, error) { return e.ReadNonblock(t, b, false) }
 
 func (e *pipeEnd) ReadNonblock(t *Task, b []byte, nonblock bool) (int, error) {
-	if e.write {
+	if !e.read {
 		return 0, abi.EBADF
 	}
 	p := e.p
@@ -168,52 +194,70 @@ func (e *pipeEnd) WriteNonblock(t *Task, b []byte, nonblock bool) (int, error) {
 	return done, nil
 }
 
-// Poll reports a pipe end's readiness: the read end is readable when
-// data is buffered and hung up when no writer is left; the write end is
-// writable while there is room and in error when no reader is left.
-// Mirrors fs/pipe.c:pipe_poll().
+// Poll reports a pipe end's readiness: a reading end is readable when
+// data is buffered and hung up when no writer is left (for a FIFO
+// opened with O_NONBLOCK, only once a writer has come since); a writing
+// end is writable while there is room and in error when no reader is
+// left. Mirrors fs/pipe.c:pipe_poll().
 func (e *pipeEnd) Poll(t *Task, pt *PollTable) uint32 {
 	p := e.p
 	pt.Wait(&p.wait)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var m uint32
-	if !e.write {
+	if e.read {
 		if len(p.buf) > 0 {
 			m |= EPOLLIN | EPOLLRDNORM
 		}
-		if p.writers == 0 {
+		if p.writers == 0 && e.version != p.wCounter {
 			m |= EPOLLHUP
 		}
-		return m
 	}
-	if len(p.buf) < p.capacity {
-		m |= EPOLLOUT | EPOLLWRNORM
-	}
-	if p.readers == 0 {
-		m |= EPOLLERR
+	if e.write {
+		if len(p.buf) < p.capacity {
+			m |= EPOLLOUT | EPOLLWRNORM
+		}
+		if p.readers == 0 {
+			m |= EPOLLERR
+		}
 	}
 	return m
 }
 
 // Release closes one end; the other side's sleepers see EOF or EPIPE.
+// Mirrors fs/pipe.c:pipe_release().
 func (e *pipeEnd) Release() {
 	p := e.p
 	p.mu.Lock()
-	if e.write {
-		p.writers--
-	} else {
+	if e.read {
 		p.readers--
 	}
-	gone := p.readers == 0 && p.writers == 0
-	if gone {
-		p.buf = nil
+	if e.write {
+		p.writers--
 	}
 	p.mu.Unlock()
-	if gone {
-		unchargePipe(p.capacity) // free_pipe_info()
-	}
 	p.wait.WakeUp()
+	putPipeInfo(e.inode, p)
+}
+
+// putPipeInfo drops an open file's hold on p; the last one detaches it
+// from its inode and frees the buffer (what a FIFO held is lost, as in
+// Linux). Mirrors fs/pipe.c:put_pipe_info() -> free_pipe_info().
+func putPipeInfo(n *fs.Inode, p *pipe) {
+	n.Lock()
+	p.files--
+	gone := p.files == 0
+	if gone && n.Pipe == p {
+		n.Pipe = nil
+	}
+	n.Unlock()
+	if !gone {
+		return
+	}
+	p.mu.Lock()
+	p.buf = nil
+	p.mu.Unlock()
+	unchargePipe(p.capacity)
 }
 
 // SIGPIPE is sent to a writer of a pipe without readers.

@@ -89,3 +89,19 @@ func sessionAlive(sid int) bool {
 	}
 	return false
 }
+
+// disassociateCtty lets the controlling terminal of t's session go when
+// t, the last thread of a session leader, exits: the terminal forgets
+// the session and its foreground group gets SIGHUP (tty.LeaderExit).
+// Mirrors the disassociate_ctty(1) call of kernel/exit.c:do_exit().
+func disassociateCtty(t *Task) {
+	if t.Signal == nil {
+		return
+	}
+	tasklistLock.Lock()
+	leader, sid := t.Signal.Leader, t.Signal.Session
+	tasklistLock.Unlock()
+	if leader {
+		tty.DisassociateCtty(sid)
+	}
+}

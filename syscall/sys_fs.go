@@ -76,9 +76,11 @@ func rwOne(t *proc.Task, f *fs.File, addr uintptr, n uint64, write bool, off int
 // wouldBlock reports whether an I/O on f must fail with EAGAIN instead of
 // sleeping: f is O_NONBLOCK, can be polled, and is neither ready for want
 // nor hung up or in error (then the call itself reports end of file or
-// EPIPE).
+// EPIPE). Pipes and eventfds decide for themselves (a FIFO reader
+// without writers reads end of file, yet polls neither readable nor
+// hung up).
 func wouldBlock(t *proc.Task, f *fs.File, want uint32) bool {
-	if f.GetFlags()&oNonblock == 0 {
+	if f.GetFlags()&oNonblock == 0 || proc.HandlesNonblock(f) {
 		return false
 	}
 	m, ok := proc.PollFile(t, f, nil)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -23,8 +24,8 @@ func TestShell(t *testing.T) {
 	c := startConsole(t, 120*time.Second, "init=/bin/sh -- /etc/init.sh")
 	c.expect(t, "/ # ", 60*time.Second)
 
-	// ls /proc works whatever procfs holds (procfs is being extended).
 	c.run(t, "ls /proc >/dev/null; echo ls-status=$?", "ls-status=0")
+	checkProcTools(t, c)
 	c.run(t, "echo hi > /tmp/f; cat /tmp/f", "\r\nhi\r\n")
 	c.send(t, "cd /tmp; pwd\n")
 	c.expect(t, "\r\n/tmp\r\n/tmp # ", 10*time.Second)
@@ -62,6 +63,35 @@ func TestShell(t *testing.T) {
 	}
 	if status != 7 {
 		t.Errorf("qemu.sh exit status %d (%s), want 7 (the shell's exit)", status, statusText(status))
+	}
+}
+
+// checkProcTools runs the busybox applets that read procfs, as a
+// person would: ls /proc/1, ps (init, kthreadd and khungtaskd listed),
+// top in batch mode, free, uptime; df and stat -f (statfs: the root is
+// a 64 MiB tmpfs).
+func checkProcTools(t *testing.T, c *console) {
+	t.Helper()
+	want := map[string][]string{
+		"ls /proc/1":       {"cmdline", "status", "fd"},
+		"ps":               {"PID", "[kthreadd]", "[khungtaskd]", "/etc/init.sh", "ps"},
+		"top -n 1 -b":      {"Mem:", "CPU:", "Load average:", "PID", "top"},
+		"free":             {"total", "Mem:", "Swap:"},
+		"uptime":           {" up ", "load average:"},
+		"cat /proc/1/stat": {"1 (sh) S 0 "},
+		"df /dev":          {"Filesystem", "devtmpfs", "1024"},
+		"stat -f /":        {"Type: tmpfs", "Total: 16384"},
+	}
+	for _, line := range []string{"ls /proc/1", "ps", "top -n 1 -b", "free", "uptime", "cat /proc/1/stat", "df /dev", "stat -f /"} {
+		out := c.capture(t, line)
+		for _, w := range want[line] {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: no %q in\n%s", line, w, out)
+			}
+		}
+		if line == "ps" && !regexp.MustCompile(`(?m)^\s*1 +root .*/etc/init\.sh`).MatchString(out) {
+			t.Errorf("ps: no line for init (PID 1) in\n%s", out)
+		}
 	}
 }
 
@@ -187,6 +217,22 @@ func (c *console) run(t *testing.T, line, want string) {
 		c.expect(t, strings.TrimPrefix(want, "\r\n"), 20*time.Second)
 	}
 	c.expect(t, " # ", 20*time.Second)
+}
+
+// capture types a command line and returns what it printed before the
+// next prompt, with "\r\n" turned into "\n".
+func (c *console) capture(t *testing.T, line string) string {
+	t.Helper()
+	c.send(t, line+"\n")
+	c.expect(t, line+"\r\n", 10*time.Second)
+	c.mu.Lock()
+	start := c.pos
+	c.mu.Unlock()
+	c.expect(t, " # ", 20*time.Second)
+	c.mu.Lock()
+	out := c.buf.String()[start : c.pos-len(" # ")]
+	c.mu.Unlock()
+	return strings.ReplaceAll(out, "\r\n", "\n")
 }
 
 // wait waits for qemu.sh to end and returns its exit status.

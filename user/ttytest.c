@@ -10,7 +10,9 @@
  * (Linux), else /dev/console (Tamix, which has no pseudo-terminals); they
  * check termios and window-size ioctls, the controlling terminal
  * (setsid, TIOCSCTTY, TIOCGPGRP/TIOCSPGRP/TIOCGSID/TIOCNOTTY), SIGTTIN
- * and SIGTTOU for background groups, O_NONBLOCK and VMIN/VTIME reads.
+ * and SIGTTOU for background groups, O_NONBLOCK and VMIN/VTIME reads,
+ * and the hangup when a session leader exits (SIGHUP to the foreground
+ * group, the terminal free for another session).
  * Output is KTAP version 1 on stdout; exits 0 if no case failed.
  */
 #define _GNU_SOURCE
@@ -427,6 +429,74 @@ static void case_ctty(void)
 	check("session child", WIFEXITED(st) ? WEXITSTATUS(st) : 100 + st, 0);
 }
 
+/* The hangup case: hup_fds carries the foreground child's PID and then
+ * the 'H' its SIGHUP handler writes. */
+static int hup_fds[2];
+
+static void hup_handler(int sig)
+{
+	(void)sig;
+	S3(SYS_write, hup_fds[1], "H", 1);
+	S1(SYS_exit_group, 0);
+}
+
+/* hup_session runs in a child: a session leader with the terminal puts
+ * a child of its own, in a new group, in the foreground, then exits. */
+static void hup_session(void)
+{
+	int ready[2], pg;
+	char c;
+
+	if (S1(SYS_setsid, 0) < 0 || S3(SYS_ioctl, tfd, TIOCSCTTY, 0) != 0)
+		tx_exit(2);
+	S1(SYS_pipe, ready);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int me = (int)getpid();
+		setpgid(0, 0);
+		signal(SIGHUP, hup_handler);
+		S3(SYS_write, hup_fds[1], &me, sizeof me);
+		S3(SYS_write, ready[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	setpgid(pid, pid);
+	if (S3(SYS_read, ready[0], &c, 1) != 1)
+		tx_exit(3);
+	pg = (int)pid;
+	tx_exit(S3(SYS_ioctl, tfd, TIOCSPGRP, &pg) == 0 ? 0 : 4);
+}
+
+/* take_tty: a new session can make the terminal its own (arg 0). */
+static void take_tty(void)
+{
+	S1(SYS_setsid, 0);
+	tx_exit(S3(SYS_ioctl, tfd, TIOCSCTTY, 0) == 0 ? 0 : 1);
+}
+
+static void case_hangup(void)
+{
+	struct pollfd f = {.events = POLLIN};
+	int gpid = 0, st;
+	char c = 0;
+
+	if (tfd < 0)
+		return;
+	S1(SYS_pipe, hup_fds);
+	st = child_status(hup_session);
+	S1(SYS_close, hup_fds[1]); /* end of file if the grandchild is gone */
+	check("session leader", WIFEXITED(st) ? WEXITSTATUS(st) : 100 + st, 0);
+	check("foreground child's PID", S3(SYS_read, hup_fds[0], &gpid, sizeof gpid), sizeof gpid);
+	f.fd = hup_fds[0];
+	check("SIGHUP within 5 s", xpoll(&f, 1, 5000), 1);
+	check("the foreground group got SIGHUP", S3(SYS_read, hup_fds[0], &c, 1) == 1 && c == 'H', 1);
+	if (c != 'H' && gpid > 0)
+		kill(gpid, SIGKILL);
+	S1(SYS_close, hup_fds[0]);
+	st = child_status(take_tty);
+	check("the terminal is free for a new session", WIFEXITED(st) ? WEXITSTATUS(st) : 100 + st, 0);
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -442,6 +512,7 @@ static const struct {
 	{"tty_termios_winsize", case_termios, 1},
 	{"tty_nonblock_vmin_vtime", case_nonblock_vmin_vtime, 1},
 	{"tty_ctty_job_control", case_ctty, 1},
+	{"tty_hangup_on_leader_exit", case_hangup, 1},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 

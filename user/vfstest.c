@@ -27,8 +27,12 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -565,6 +569,242 @@ static void t_ebadf_emfile(void)
 		S2(SYS_setrlimit, RLIMIT_NOFILE, &old);
 }
 
+/* fifo_writer and fifo_reader are children of t_fifo_blocking: a
+ * blocking open of the FIFO "p", then one transfer; exit 0 if it went. */
+static void fifo_writer(void)
+{
+	long fd = xopen("p", O_WRONLY, 0);
+	tx_exit(fd >= 0 && xwrite(fd, "hi", 2) == 2 ? 0 : 1);
+}
+
+static void fifo_reader(void)
+{
+	char b[4] = {0};
+	long fd = xopen("p", O_RDONLY, 0);
+	tx_exit(fd >= 0 && xread(fd, b, 4) == 2 && !memcmp(b, "yo", 2) ? 0 : 1);
+}
+
+/* fork_run forks fn and returns the child's PID. */
+static long fork_run(void (*fn)(void))
+{
+	long pid = S0(SYS_fork);
+	if (pid == 0)
+		fn();
+	return pid;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec ts = {0, ms * 1000000L};
+	S2(SYS_nanosleep, &ts, 0);
+}
+
+static void t_fifo_nonblock(void)
+{
+	struct stat st, fst;
+	struct pollfd pf = {.events = POLLIN};
+	char b[8];
+
+	ok("mknod S_IFIFO", S3(SYS_mknod, "p", S_IFIFO | 0644, 0));
+	st = st_of("p", 1);
+	check("S_ISFIFO", S_ISFIFO(st.st_mode), 1);
+	check("write-open, O_NONBLOCK, no reader", xopen("p", O_WRONLY | O_NONBLOCK, 0), -ENXIO);
+	long r = ok("read-open, O_NONBLOCK", xopen("p", O_RDONLY | O_NONBLOCK, 0));
+	check("read, no writer: EOF", xread(r, b, 8), 0);
+	pf.fd = (int)r;
+	check("poll before any writer: no POLLHUP", S3(SYS_poll, &pf, 1, 0), 0);
+	long w = ok("write-open, O_NONBLOCK, a reader", xopen("p", O_WRONLY | O_NONBLOCK, 0));
+	ok("fstat", S2(SYS_fstat, r, &fst));
+	check("same inode as the name", fst.st_ino == st.st_ino && S_ISFIFO(fst.st_mode), 1);
+	check("lseek", S3(SYS_lseek, r, 0, SEEK_SET), -ESPIPE);
+	check("read, empty, writer there", xread(r, b, 8), -EAGAIN);
+	check("write", xwrite(w, "abc", 3), 3);
+	long r2 = ok("second reader", xopen("p", O_RDONLY | O_NONBLOCK, 0));
+	check("second reader reads the shared pipe", xread(r2, b, 8), 3);
+	check("data", memcmp(b, "abc", 3), 0);
+	xclose(w);
+	check("poll after the writer left", S3(SYS_poll, &pf, 1, 0), 1);
+	check("POLLHUP", pf.revents, POLLHUP);
+	check("read after the writer left: EOF", xread(r, b, 8), 0);
+	xclose(r);
+	xclose(r2);
+	long rw = ok("O_RDWR open does not block", xopen("p", O_RDWR, 0));
+	check("write through O_RDWR", xwrite(rw, "xyz", 3), 3);
+	check("read it back", xread(rw, b, 8), 3);
+	xclose(rw);
+	check("mknodat S_IFIFO", S4(SYS_mknodat, AT_FDCWD, "q", S_IFIFO | 0600, 0), 0);
+	check("mknod over it: EEXIST", S3(SYS_mknod, "q", S_IFIFO | 0600, 0), -EEXIST);
+}
+
+static void t_fifo_blocking(void)
+{
+	char b[4] = {0};
+	int st;
+
+	ok("mkfifo", S3(SYS_mknod, "p", S_IFIFO | 0644, 0));
+	long pid = fork_run(fifo_writer);
+	nap_ms(30);
+	long r = ok("blocking read-open meets the writer", xopen("p", O_RDONLY, 0));
+	check("read what it wrote", xread(r, b, 4), 2);
+	check("data", memcmp(b, "hi", 2), 0);
+	if (wait_bounded(pid, &st, 5000) == 1)
+		check("writer", st, 0);
+	xclose(r);
+	pid = fork_run(fifo_reader);
+	nap_ms(30);
+	long w = ok("blocking write-open meets the reader", xopen("p", O_WRONLY, 0));
+	check("write", xwrite(w, "yo", 2), 2);
+	if (wait_bounded(pid, &st, 5000) == 1)
+		check("reader", st, 0);
+	signal(SIGPIPE, SIG_IGN);
+	check("EPIPE with the reader gone", xwrite(w, "z", 1), -EPIPE);
+	signal(SIGPIPE, SIG_DFL);
+	xclose(w);
+}
+
+static void on_alarm(int sig) { (void)sig; }
+
+/* fifo_sigpipe writes to a FIFO without readers: SIGPIPE kills it. */
+static void fifo_sigpipe(void)
+{
+	signal(SIGPIPE, SIG_DFL);
+	long r = xopen("p", O_RDONLY | O_NONBLOCK, 0);
+	long w = xopen("p", O_WRONLY, 0);
+	xclose(r);
+	xwrite(w, "a", 1);
+	tx_exit(1);
+}
+
+static void t_fifo_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_alarm}, old;
+	struct itimerval it = {{0, 0}, {0, 50000}};
+	int st;
+
+	ok("mkfifo", S3(SYS_mknod, "p", S_IFIFO | 0644, 0));
+	sigaction(SIGALRM, &sa, &old); /* no SA_RESTART */
+	setitimer(ITIMER_REAL, &it, NULL);
+	check("blocking open interrupted: EINTR", xopen("p", O_RDONLY, 0), -EINTR);
+	setitimer(ITIMER_REAL, &it, NULL);
+	check("blocking write-open interrupted: EINTR", xopen("p", O_WRONLY, 0), -EINTR);
+	sigaction(SIGALRM, &old, NULL);
+	check("no reader left behind", xopen("p", O_WRONLY | O_NONBLOCK, 0), -ENXIO);
+	long pid = fork_run(fifo_sigpipe);
+	if (wait_bounded(pid, &st, 5000) == 1)
+		check("writer killed by SIGPIPE", WIFSIGNALED(st) ? WTERMSIG(st) : -1, SIGPIPE);
+}
+
+/* readlink_fd reads /proc/self/fd/FD into buf. */
+static void readlink_fd(long fd, char *buf, long n)
+{
+	char path[40];
+	snprintf(path, sizeof path, "/proc/self/fd/%ld", fd);
+	long k = S3(SYS_readlink, path, buf, n - 1);
+	buf[k > 0 ? k : 0] = 0;
+}
+
+static void t_pipe_inode(void)
+{
+	int p[2];
+	struct stat a, b;
+	char la[64], lb[64];
+
+	ok("pipe", S1(SYS_pipe, p));
+	ok("fstat read end", S2(SYS_fstat, p[0], &a));
+	ok("fstat write end", S2(SYS_fstat, p[1], &b));
+	check("one inode for both ends", a.st_ino == b.st_ino && a.st_dev == b.st_dev, 1);
+	check("S_ISFIFO", S_ISFIFO(a.st_mode), 1);
+	readlink_fd(p[0], la, sizeof la);
+	readlink_fd(p[1], lb, sizeof lb);
+	check("same pipe:[N] in /proc/self/fd", strcmp(la, lb) == 0 && strncmp(la, "pipe:[", 6) == 0, 1);
+	if (strcmp(la, lb))
+		diag("%s and %s", la, lb);
+	xclose(p[0]);
+	xclose(p[1]);
+}
+
+#define TMPFS_MAGIC_ 0x01021994L
+#define PROC_SUPER_MAGIC_ 0x9fa0L
+#define PIPEFS_MAGIC_ 0x50495045L
+
+static void t_statfs(void)
+{
+	struct statfs a, b;
+	int p[2];
+
+	ok("statfs /proc", S2(SYS_statfs, "/proc", &a));
+	check("/proc f_type PROC_SUPER_MAGIC", a.f_type, PROC_SUPER_MAGIC_);
+	check("/proc f_bsize", a.f_bsize, 4096);
+	check("/proc f_namelen", a.f_namelen, 255);
+	check("/proc f_flags has ST_VALID", a.f_flags & 0x20, 0x20);
+	ok("pipe", S1(SYS_pipe, p));
+	ok("fstatfs pipe", S2(SYS_fstatfs, p[0], &a));
+	check("pipe f_type PIPEFS_MAGIC", a.f_type, PIPEFS_MAGIC_);
+	xclose(p[0]);
+	xclose(p[1]);
+	check("statfs ENOENT", S2(SYS_statfs, "nonexistent", &a), -ENOENT);
+	check("statfs EFAULT", S2(SYS_statfs, ".", BAD_PTR), -EFAULT);
+	check("fstatfs EBADF", S2(SYS_fstatfs, 999, &a), -EBADF);
+	ok("statfs .", S2(SYS_statfs, ".", &a));
+	if (a.f_type != TMPFS_MAGIC_) {
+		diag("here is no tmpfs (f_type %#lx): tmpfs counts not checked", (long)a.f_type);
+		return;
+	}
+	long fd = ok("create", xopen("big", O_WRONLY | O_CREAT, 0644));
+	static char buf[65536];
+	check("write 64 KiB", xwrite(fd, buf, sizeof buf), (long)sizeof buf);
+	xclose(fd);
+	ok("statfs after", S2(SYS_statfs, ".", &b));
+	check("tmpfs f_blocks >= f_bfree", a.f_blocks >= a.f_bfree && a.f_bfree == a.f_bavail, 1);
+	check("64 KiB took 16 blocks", (long)(a.f_bfree - b.f_bfree), 16);
+	check("one more inode used", (long)(a.f_ffree - b.f_ffree), 1);
+}
+
+static void t_chown(void)
+{
+	struct stat st;
+
+	if (S0(SYS_geteuid) != 0) {
+		diag("not root: chown not checked");
+		return;
+	}
+	put_file("f", "x");
+	ok("chown", S3(SYS_chown, "f", 1000, 1001));
+	st = st_of("f", 1);
+	check("uid", st.st_uid, 1000);
+	check("gid", st.st_gid, 1001);
+	ok("chown -1 gid", S3(SYS_chown, "f", -1, 1002));
+	st = st_of("f", 1);
+	check("uid kept", st.st_uid, 1000);
+	check("gid changed", st.st_gid, 1002);
+	ok("chmod 04755", S2(SYS_chmod, "f", 04755));
+	ok("chown -1 -1", S3(SYS_chown, "f", -1, -1));
+	check("set-user-ID dropped", st_of("f", 1).st_mode & 07777, 0755);
+	ok("chmod 02755", S2(SYS_chmod, "f", 02755));
+	ok("chown 0 0", S3(SYS_chown, "f", 0, 0));
+	check("set-group-ID dropped (group-executable)", st_of("f", 1).st_mode & 07777, 0755);
+	ok("chmod 02745", S2(SYS_chmod, "f", 02745));
+	ok("chown 0 0", S3(SYS_chown, "f", 0, 0));
+	check("set-group-ID kept (not group-executable)", st_of("f", 1).st_mode & 07777, 02745);
+	ok("symlink", S2(SYS_symlink, "f", "l"));
+	ok("lchown", S3(SYS_lchown, "l", 7, 8));
+	check("link owner", st_of("l", 0).st_uid, 7);
+	check("target untouched", st_of("f", 1).st_uid, 0);
+	long fd = ok("open", xopen("f", O_RDONLY, 0));
+	ok("fchown", S3(SYS_fchown, fd, 5, 6));
+	check("fchown uid", st_of("f", 1).st_uid, 5);
+	ok("fchownat AT_EMPTY_PATH", S5(SYS_fchownat, fd, "", 9, 9, AT_EMPTY_PATH));
+	check("fchownat uid", st_of("f", 1).st_gid, 9);
+	xclose(fd);
+	ok("fchownat AT_SYMLINK_NOFOLLOW", S5(SYS_fchownat, AT_FDCWD, "l", 3, 3, AT_SYMLINK_NOFOLLOW));
+	check("fchownat on the link", st_of("l", 0).st_uid, 3);
+	check("fchownat bad flag", S5(SYS_fchownat, AT_FDCWD, "f", 0, 0, 0x1), -EINVAL);
+	check("fchown EBADF", S3(SYS_fchown, 999, 0, 0), -EBADF);
+	check("chown ENOENT", S3(SYS_chown, "nope", 0, 0), -ENOENT);
+	S3(SYS_chown, "f", 0, 0);
+	S3(SYS_lchown, "l", 0, 0);
+}
+
 /* rm_rf removes the tree under path (depth first, through getdents64). */
 static void rm_rf(const char *path)
 {
@@ -606,6 +846,12 @@ static const struct ktap_case cases[] = {
 	{"ebadf_emfile", t_ebadf_emfile},
 	{"sendfile_and_time", t_sendfile_time},
 	{"exec_script", t_exec_script},
+	{"fifo_nonblock", t_fifo_nonblock},
+	{"fifo_blocking_open", t_fifo_blocking},
+	{"fifo_eintr_sigpipe", t_fifo_signals},
+	{"pipe_one_inode", t_pipe_inode},
+	{"statfs_fstatfs", t_statfs},
+	{"chown_family", t_chown},
 };
 #define NCASES ((int)(sizeof cases / sizeof cases[0]))
 

@@ -40,9 +40,10 @@ func (t *TTY) checkChange(c fs.Caller, sig int) error {
 }
 
 // currentSession returns the session that controls the terminal,
-// forgetting one none of whose processes is left (Linux clears the
-// claim when the session leader exits: disassociate_ctty()). Takes and
-// releases mu around the check, which calls Jobs.
+// forgetting one none of whose processes is left. The leader's exit
+// clears the claim (LeaderExit); this catches a session whose leader's
+// exit was not seen as the end of its thread group. Takes and releases
+// mu around the check, which calls Jobs.
 func (t *TTY) currentSession() int {
 	t.mu.Lock()
 	sid := t.session
@@ -158,3 +159,36 @@ func (t *TTY) tiocnotty(c fs.Caller) error {
 	}
 	return nil
 }
+
+// LeaderExit is what the exit of session sid's leader does to the
+// terminal if it is that session's controlling terminal: the terminal
+// loses its session and foreground group, and the foreground group gets
+// SIGHUP. Linux's disassociate_ctty(1) hangs a serial terminal up
+// (tty_vhangup_session() -> __tty_hangup()): SIGHUP and SIGCONT to the
+// session's leaders (here only the exiting one, which is past caring),
+// SIGHUP to the foreground group (kill_pgrp(), which kills stopped
+// members too), and every open file of the terminal but those opened
+// through /dev/console switched to hung_up_tty_fops. Differs: Tamix
+// does not hang the open files up; they keep reading and writing the
+// terminal, now nobody's controlling terminal. A group the exit
+// orphans gets its SIGHUP and SIGCONT from exit (kill_orphaned_pgrp()).
+// Takes and releases mu; Jobs is called without it.
+func (t *TTY) LeaderExit(sid int) {
+	t.mu.Lock()
+	if sid == 0 || t.session != sid {
+		t.mu.Unlock()
+		return
+	}
+	pgrp := t.pgrp
+	t.session, t.pgrp = 0, 0
+	t.mu.Unlock()
+	if pgrp > 0 && Jobs.KillPgrp != nil {
+		Jobs.KillPgrp(pgrp, abi.SIGHUP)
+	}
+}
+
+// DisassociateCtty is called by the process layer when the leader of
+// session sid exits with its whole thread group: each terminal that
+// session controls is let go (disassociate_ctty(1) in do_exit()). There
+// is one terminal, the console.
+func DisassociateCtty(sid int) { Console.LeaderExit(sid) }

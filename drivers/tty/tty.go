@@ -8,10 +8,10 @@
 //
 // What differs from Linux: one line discipline (n_tty) built in, no
 // tty_driver/tty_port split (the device is an output function and a
-// Receive call), no hangup (a session leader's exit does not send
-// SIGHUP; a dead session's claim on the terminal is dropped when the
-// terminal is next claimed), and a process's controlling terminal is
-// derived from the terminal's session rather than kept in signal->tty.
+// Receive call), a hangup (the session leader's exit) signals and
+// frees the terminal but leaves its open files working (LeaderExit),
+// and a process's controlling terminal is derived from the terminal's
+// session rather than kept in signal->tty.
 package tty
 
 import (

@@ -115,6 +115,27 @@ func TestBackgroundReadGetsSIGTTIN(t *testing.T) {
 	}
 }
 
+func TestLeaderExitHangsUp(t *testing.T) {
+	tt, _, sigs := setup(t)
+	tt.tiocsctty(leader, 0)
+	tt.tiocspgrp(leader, 11)
+	tt.LeaderExit(99) // another session's leader: nothing
+	if len(*sigs) != 0 || tt.session != 10 {
+		t.Fatalf("another session's exit: signals %v, session %d", *sigs, tt.session)
+	}
+	tt.LeaderExit(10)
+	if len(*sigs) != 1 || (*sigs)[0] != (sent{11, abi.SIGHUP}) {
+		t.Errorf("signals %v, want SIGHUP to the foreground group 11", *sigs)
+	}
+	if tt.session != 0 || tt.pgrp != 0 {
+		t.Errorf("session %d, pgrp %d after the leader's exit, want none", tt.session, tt.pgrp)
+	}
+	other := &fakeProc{pid: 20, pgrp: 20, sid: 20}
+	if err := tt.tiocsctty(other, 0); err != nil {
+		t.Errorf("a new session takes the freed terminal: %v", err)
+	}
+}
+
 // mem is user memory for ioctls: one buffer at address 0x1000.
 type mem struct{ b [64]byte }
 

@@ -149,6 +149,8 @@ func newInode(sb *fs.SuperBlock, mode, rdev uint32) *fs.Inode {
 		fops = fs.DcacheDirOps{}
 	case fs.S_IFCHR:
 		fops = fs.ChrdevOps{}
+	case fs.S_IFIFO:
+		fops = fs.FifoOps{}
 	case fs.S_IFLNK:
 		fops = fs.NoFileOps{}
 	}
@@ -162,6 +164,19 @@ func newInode(sb *fs.SuperBlock, mode, rdev uint32) *fs.Inode {
 
 // superOps frees an evicted inode's pages and its slot.
 type superOps struct{}
+
+// Statfs reports the instance's size and inode limits and what is used
+// of them. Mirrors mm/shmem.c:shmem_statfs().
+func (superOps) Statfs(sb *fs.SuperBlock, st *fs.Kstatfs) {
+	info := sb.Private.(*sbInfo)
+	info.mu.Lock()
+	defer info.mu.Unlock()
+	st.Blocks = uint64(info.maxPages)
+	st.Bfree = uint64(info.maxPages - info.usedPages)
+	st.Bavail = st.Bfree
+	st.Files = uint64(info.maxInodes)
+	st.Ffree = uint64(info.maxInodes - info.usedInodes)
+}
 
 // EvictInode mirrors shmem_evict_inode(): the pages go back to the
 // instance's budget (and to the Go heap with the map).
