@@ -4,6 +4,7 @@ package proc
 
 import (
 	"runtime"
+	"time"
 
 	"tamix/abi"
 	"tamix/arch/amd64"
@@ -43,6 +44,7 @@ func (t *Task) runUser() {
 		case v == amd64.VecPageFault:
 			t.pageFault()
 		case v == amd64.VecTimer:
+			t.ChargeCPUTimers(time.Second / time.Duration(amd64.TimerHz))
 			sched.SchedulerTick()
 			runtime.Gosched() // timers and other softirq-like goroutines
 		case v >= amd64.VecFirstIRQ:

@@ -117,7 +117,10 @@ type SignalStruct struct {
 	Leader bool
 
 	// ItReal is the ITIMER_REAL timer (alarm, setitimer); see itimer.go.
-	ItReal ITimer
+	// ItVirt and ItProf are the CPU-time timers (itimer_cpu.go),
+	// protected by Siglock.
+	ItReal         ITimer
+	ItVirt, ItProf CPUTimer
 
 	// ChildWait is where the process's threads sleep in wait4 and
 	// waitid (wait_chldexit): children wake it when they stop, continue

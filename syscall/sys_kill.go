@@ -84,17 +84,12 @@ func putTimeval(b []byte, d time.Duration) {
 	put64(b[8:], uint64(us%1e6))
 }
 
-// itimerWhich checks "which": ITIMER_REAL is implemented; the CPU-time
-// timers are not, and say so.
-func itimerWhich(t *proc.Task, which int) int64 {
-	switch which {
-	case itimerReal:
-		return 0
-	case itimerVirtual, itimerProf:
-		logf("pid %d (%s): ITIMER_VIRTUAL/ITIMER_PROF are not implemented: -ENOSYS", t.PID, t.Comm)
-		return abi.ENOSYS.Neg()
+// itimerWhich checks "which": ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF.
+func itimerWhich(which int) int64 {
+	if which < itimerReal || which > itimerProf {
+		return abi.EINVAL.Neg()
 	}
-	return abi.EINVAL.Neg()
+	return 0
 }
 
 func writeItimerval(t *proc.Task, addr uintptr, left, interval time.Duration) int64 {
@@ -109,16 +104,21 @@ func writeItimerval(t *proc.Task, addr uintptr, left, interval time.Duration) in
 
 // sysGetitimer(which, value): struct itimerval is it_interval, it_value.
 func sysGetitimer(t *proc.Task, r *amd64.PtRegs) int64 {
-	if e := itimerWhich(t, int(int32(r.DI))); e != 0 {
+	which := int(int32(r.DI))
+	if e := itimerWhich(which); e != 0 {
 		return e
 	}
 	left, interval := t.Signal.ItReal.Get()
+	if which != itimerReal {
+		left, interval = t.CPUTimerValue(which == itimerProf)
+	}
 	return writeItimerval(t, uintptr(r.SI), left, interval)
 }
 
 // sysSetitimer(which, new, old). Mirrors kernel/time/itimer.c:do_setitimer().
 func sysSetitimer(t *proc.Task, r *amd64.PtRegs) int64 {
-	if e := itimerWhich(t, int(int32(r.DI))); e != 0 {
+	which := int(int32(r.DI))
+	if e := itimerWhich(which); e != 0 {
 		return e
 	}
 	var value, interval time.Duration
@@ -135,7 +135,12 @@ func sysSetitimer(t *proc.Task, r *amd64.PtRegs) int64 {
 			return errno(err)
 		}
 	}
-	left, oldInterval := proc.SetITimerReal(t, value, interval)
+	var left, oldInterval time.Duration
+	if which == itimerReal {
+		left, oldInterval = proc.SetITimerReal(t, value, interval)
+	} else {
+		left, oldInterval = t.SetCPUTimer(which == itimerProf, value, interval)
+	}
 	if r.DX != 0 {
 		return writeItimerval(t, uintptr(r.DX), left, oldInterval)
 	}

@@ -1843,6 +1843,48 @@ static void t_itimer_real(void)
 	check("getitimer(bad)", tx_syscall2(SYS_getitimer, ITIMER_REAL, BAD_PTR), -EFAULT_);
 }
 
+/*
+ * itimer_cpu: ITIMER_VIRTUAL and ITIMER_PROF count the CPU time the
+ * process uses, not wall time: a 30 ms one-shot virtual timer fires once
+ * while the program spins, not while it sleeps; a 10 ms periodic
+ * profiling timer keeps firing while it spins.
+ */
+static volatile unsigned long spin_sink;
+static void spin_until(volatile int *n, int want, long max_ns)
+{
+	long t0 = now_ns();
+	while (*n < want && now_ns() - t0 < max_ns)
+		spin_sink++;
+}
+
+static void t_itimer_cpu(void)
+{
+	struct itimerval a;
+
+	reset_notes();
+	if (!on(SIGVTALRM, counting, SA_RESTART, 0) || !on(SIGPROF, counting, SA_RESTART, 0))
+		return;
+	check("setitimer(ITIMER_VIRTUAL, 30 ms)", sys_setitimer(ITIMER_VIRTUAL, 30000, 0, 0), 0);
+	sleep_ms(60); /* sleeping uses no CPU time */
+	check("SIGVTALRM while asleep", hits, 0);
+	check("getitimer(ITIMER_VIRTUAL)", tx_syscall2(SYS_getitimer, ITIMER_VIRTUAL, &a), 0);
+	/* Linux rounds the value up to its tick: up to one more tick. */
+	if (us(&a.it_value) <= 0 || us(&a.it_value) > 30000 + 10000)
+		fail("virtual timer after a sleep: %ld us left", us(&a.it_value));
+	spin_until(&hits, 1, 5 * NSEC);
+	check("SIGVTALRM once the CPU time is spent", hits, 1);
+	check("signal", hinfo.si_signo, SIGVTALRM);
+	spin_until(&hits, 2, 100 * MSEC);
+	check("a one-shot timer fires once", hits, 1);
+	hits = 0;
+	check("setitimer(ITIMER_PROF, 10 ms every 10 ms)", sys_setitimer(ITIMER_PROF, 10000, 10000, 0), 0);
+	spin_until(&hits, 3, 5 * NSEC);
+	check("SIGPROF three times while spinning", hits >= 3, 1);
+	check("signal", hinfo.si_signo, SIGPROF);
+	check("cancel", sys_setitimer(ITIMER_PROF, 0, 0, &a), 0);
+	check("old interval", us(&a.it_interval), 10000);
+}
+
 /* ---------------------------------------------------------------------
  * Children: SIGCHLD, stop and continue
  * ------------------------------------------------------------------- */
@@ -2499,6 +2541,7 @@ static const struct ktap_case cases[] = {
 	{"sigtimedwait", t_sigtimedwait},
 	{"alarm", t_alarm},
 	{"itimer_real", t_itimer_real},
+	{"itimer_cpu", t_itimer_cpu},
 	{"sigchld_info", t_sigchld_info},
 	{"sigchld_stop", t_sigchld_stop},
 	{"stop_continue", t_stop_continue},
