@@ -64,7 +64,7 @@ func loadProgram(path, filename string, argv, envp []string, depth int) (*Image,
 	}
 	tlb.Bind(m)
 	img := &Image{MM: m, Comm: comm(filename)}
-	if err := loadSegments(img, f, argv, envp, filename); err != nil {
+	if err := loadSegments(img, f, imageFileOf(exe), argv, envp, filename); err != nil {
 		m.Put()
 		return nil, err
 	}
@@ -73,8 +73,12 @@ func loadProgram(path, filename string, argv, envp []string, depth int) (*Image,
 	return img, nil
 }
 
-func loadSegments(img *Image, f *elf.File, argv, envp []string, filename string) error {
+// loadSegments maps the PT_LOAD segments of f into img's new address
+// space (file names the file for the image cache; nil: copy every page),
+// then the brk heap and the stack.
+func loadSegments(img *Image, f *elf.File, file any, argv, envp []string, filename string) error {
 	m := img.MM
+	page := new([mm.PageSize]byte)
 	var bias uint64
 	if f.Type == elf.ET_DYN {
 		lo, _ := f.Span()
@@ -95,7 +99,7 @@ func loadSegments(img *Image, f *elf.File, argv, envp []string, filename string)
 			abi.MAP_PRIVATE|abi.MAP_ANONYMOUS|abi.MAP_FIXED, -1, 0); err != nil {
 			return errnoOf(err, abi.ENOMEM)
 		}
-		if _, err := m.CopyToUser(uintptr(s.Vaddr+bias), s.Data[:s.Filesz]); err != nil {
+		if err := loadSegment(m, file, f, s, bias, page); err != nil {
 			return errnoOf(err, abi.EFAULT)
 		}
 		brk = max(brk, uint64(end))
