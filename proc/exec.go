@@ -26,11 +26,12 @@ type Image struct {
 
 // LoadProgram reads the static ELF executable at filename (through the
 // VFS, relative names from the working directory) and builds a new address space for it: the PT_LOAD segments
-// (file bytes copied in, the rest zero), the brk heap after them, and
+// (file bytes, the rest zero), the brk heap after them, and
 // the initial stack with argv, envp and the auxiliary vector (System V
 // x86-64 ABI). It does not touch the calling task.
-// Mirrors fs/binfmt_elf.c:load_elf_binary() for static programs, with
-// the pages copied instead of mapped from the page cache.
+// Mirrors fs/binfmt_elf.c:load_elf_binary() for static programs;
+// read-only segments are mapped from the image cache (execcache.go)
+// where Linux maps the page cache, writable ones are copied.
 func LoadProgram(filename string, argv, envp []string) (*Image, error) {
 	return loadProgram(filename, filename, argv, envp, 0)
 }
