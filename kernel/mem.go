@@ -33,8 +33,8 @@ const bootPML4 = 0x100000
 // archTLB flushes one address space's translations, and only while it is
 // the one in CR3 (one CPU: a switch to another reloads CR3 anyway).
 // The MM's root is read once at Bind: the MM calls the flusher with its
-// lock held.
-type archTLB struct{ root uint64 }
+// lock held. kernel is the template's root, which Unload loads.
+type archTLB struct{ root, kernel uint64 }
 
 func (a *archTLB) Bind(m *mm.MM) { a.root = uint64(m.Root()) }
 
@@ -51,6 +51,18 @@ func (a *archTLB) FlushPage(va uintptr) {
 func (a *archTLB) FlushAll() {
 	if a.loaded() {
 		amd64.FlushAll()
+	}
+}
+
+// Unload switches to the kernel's page tables if the MM's are loaded,
+// before the MM frees them (mm.Unloader). An exiting thread leaves its
+// MM loaded when other threads still use it, as Linux's lazy TLB mode
+// does, which spares a CR3 write (under TCG a flush of QEMU's whole TLB
+// and jump cache) on the way out and another on the switch to a
+// sibling; the last user's exit lands here.
+func (a *archTLB) Unload() {
+	if a.loaded() {
+		amd64.WriteCR3(a.kernel)
 	}
 }
 
@@ -94,7 +106,7 @@ func initMemory(info *pvh.StartInfo) error {
 	_, _, _, edx := boot.CPU.CPUID(1, 0)
 	proc.K = proc.Kernel{
 		Pages: pages, Template: tmpl, Console: boot.Console,
-		NewTLB: func() proc.TLB { return &archTLB{} },
+		NewTLB: func() proc.TLB { return &archTLB{kernel: uint64(tmpl.Root())} },
 		HWCap:  uint64(edx),
 		Clock:  boot.Uptime,
 		Random: func(b []byte) { rand.Read(b) },

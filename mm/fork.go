@@ -64,7 +64,10 @@ func (mm *MM) Dup() (*MM, error) {
 	if TotalVMAs()+int64(mm.vmas.Len()) > maxTotalVMAs {
 		return nil, abi.ENOMEM // the copy's areas would not fit the kernel's budget
 	}
-	child, err := NewMM(mm.template, mm.pages, mm.tlb)
+	// The child flushes nothing until its owner gives it a TLB
+	// (SetTLB): it is not loaded, and the parent's TLB, which would
+	// unload the parent if a failed copy is released, is not its own.
+	child, err := NewMM(mm.template, mm.pages, nil)
 	if err != nil {
 		return nil, err
 	}

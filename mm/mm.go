@@ -20,6 +20,16 @@ type TLB interface {
 	FlushAll()
 }
 
+// Unloader is a TLB that can also take its address space out of the
+// CPU: Release calls Unload before it frees the page tables, so that the
+// CPU never walks freed tables, however the MM came to be released
+// (Linux keeps a lazily loaded mm alive with mmgrab() until the next
+// switch_mm() instead).
+type Unloader interface {
+	// Unload loads the kernel's page tables if the MM's are loaded.
+	Unload()
+}
+
 // flushCeiling is the number of single-page flushes above which a batch
 // flushes everything instead, Linux's tlb_single_page_flush_ceiling (33).
 const flushCeiling = 32
@@ -121,8 +131,8 @@ func NewMM(template *PageTable, pages PageAllocator, tlb TLB) (*MM, error) {
 }
 
 // SetTLB replaces the MM's TLB, for arch code that keeps one per MM (to
-// skip flushes while the MM is not loaded). Dup gives the child its
-// parent's TLB; set the child's own afterwards.
+// skip flushes while the MM is not loaded). Dup gives the child none;
+// set the child's own afterwards.
 func (mm *MM) SetTLB(tlb TLB) {
 	mm.mu.Lock()
 	defer mm.mu.Unlock()
@@ -201,10 +211,10 @@ func (mm *MM) Put() {
 // back to the allocator. A leaf table still shared with another MM after
 // fork only loses this MM's reference: its pages stay with the others.
 // Afterwards the allocator's free count is what it was before NewMM (if
-// no one else holds references to the pages). The MM
-// must not be loaded in CR3: switch to the kernel's page tables first
-// (Linux keeps the tables alive until the switch with mmgrab()/mmdrop()).
-// No TLB flush is issued; loading another CR3 drops the MM's translations.
+// no one else holds references to the pages). If the MM's TLB is an
+// Unloader, it is unloaded first; otherwise the MM must not be loaded in
+// CR3. No TLB flush is issued; loading another CR3 drops the MM's
+// translations.
 //
 // Mirrors mm/mmap.c:exit_mmap() followed by pgd_free().
 func (mm *MM) Release() {
@@ -212,6 +222,9 @@ func (mm *MM) Release() {
 	defer mm.mu.Unlock()
 	if mm.pt == nil {
 		panic("mm: Release of a released MM")
+	}
+	if u, ok := mm.tlb.(Unloader); ok {
+		u.Unload()
 	}
 	mm.pt.dropSharedTables(0, TaskSize, false)
 	for _, v := range mm.vmas.All() {

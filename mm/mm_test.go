@@ -73,6 +73,7 @@ func TestForkCOW(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	child.SetTLB(e.tlb) // as proc gives the child its own
 	if e.tlb.all != 1 || len(e.tlb.pages) != 0 {
 		t.Fatalf("fork flushed %d pages and %d times all, want one full flush", len(e.tlb.pages), e.tlb.all)
 	}
@@ -310,5 +311,44 @@ func TestHugeCounts(t *testing.T) {
 		t.Fatalf("copy into memory that cannot be allocated: %v", err)
 	}
 	m.Release()
+	e.checkLeaks()
+}
+
+// unloadTLB is a TLB that records Unload calls.
+type unloadTLB struct {
+	recTLB
+	unloads int
+}
+
+func (u *unloadTLB) Unload() { u.unloads++ }
+
+// TestReleaseUnloads checks that Release unloads the MM through its
+// TLB before it frees the tables, and that a child of Dup does not
+// inherit its parent's TLB (a failed fork must not unload the parent).
+func TestReleaseUnloads(t *testing.T) {
+	e := newEnv(t)
+	u := &unloadTLB{}
+	m, err := NewMM(e.tmpl, e.alloc, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustMmap(t, m, 0, PageSize, protRW, private|abi.MAP_POPULATE)
+	child, err := m.Dup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child.Put()
+	if u.unloads != 0 {
+		t.Fatal("releasing a forked child unloaded its parent")
+	}
+	m.Get()
+	m.Put()
+	if u.unloads != 0 {
+		t.Fatal("a Put that was not the last unloaded the MM")
+	}
+	m.Put()
+	if u.unloads != 1 {
+		t.Fatalf("the last Put unloaded %d times, want 1", u.unloads)
+	}
 	e.checkLeaks()
 }

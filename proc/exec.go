@@ -26,11 +26,12 @@ type Image struct {
 
 // LoadProgram reads the static ELF executable at filename (through the
 // VFS, relative names from the working directory) and builds a new address space for it: the PT_LOAD segments
-// (file bytes copied in, the rest zero), the brk heap after them, and
+// (file bytes, the rest zero), the brk heap after them, and
 // the initial stack with argv, envp and the auxiliary vector (System V
 // x86-64 ABI). It does not touch the calling task.
-// Mirrors fs/binfmt_elf.c:load_elf_binary() for static programs, with
-// the pages copied instead of mapped from the page cache.
+// Mirrors fs/binfmt_elf.c:load_elf_binary() for static programs;
+// read-only segments are mapped from the image cache (execcache.go)
+// where Linux maps the page cache, writable ones are copied.
 func LoadProgram(filename string, argv, envp []string) (*Image, error) {
 	return loadProgram(filename, filename, argv, envp, 0)
 }
@@ -64,7 +65,7 @@ func loadProgram(path, filename string, argv, envp []string, depth int) (*Image,
 	}
 	tlb.Bind(m)
 	img := &Image{MM: m, Comm: comm(filename)}
-	if err := loadSegments(img, f, argv, envp, filename); err != nil {
+	if err := loadSegments(img, f, imageFileOf(exe), argv, envp, filename); err != nil {
 		m.Put()
 		return nil, err
 	}
@@ -73,8 +74,12 @@ func loadProgram(path, filename string, argv, envp []string, depth int) (*Image,
 	return img, nil
 }
 
-func loadSegments(img *Image, f *elf.File, argv, envp []string, filename string) error {
+// loadSegments maps the PT_LOAD segments of f into img's new address
+// space (file names the file for the image cache; nil: copy every page),
+// then the brk heap and the stack.
+func loadSegments(img *Image, f *elf.File, file any, argv, envp []string, filename string) error {
 	m := img.MM
+	page := new([mm.PageSize]byte)
 	var bias uint64
 	if f.Type == elf.ET_DYN {
 		lo, _ := f.Span()
@@ -95,7 +100,7 @@ func loadSegments(img *Image, f *elf.File, argv, envp []string, filename string)
 			abi.MAP_PRIVATE|abi.MAP_ANONYMOUS|abi.MAP_FIXED, -1, 0); err != nil {
 			return errnoOf(err, abi.ENOMEM)
 		}
-		if _, err := m.CopyToUser(uintptr(s.Vaddr+bias), s.Data[:s.Filesz]); err != nil {
+		if err := loadSegment(m, file, f, s, bias, page); err != nil {
 			return errnoOf(err, abi.EFAULT)
 		}
 		brk = max(brk, uint64(end))

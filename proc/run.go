@@ -136,13 +136,15 @@ func (t *Task) switchMM() {
 	t.ActiveMM = t.MM
 }
 
-// exitMM drops t's address space, loading the kernel's page tables first
-// so that the CPU never walks freed tables. Mirrors kernel/exit.c:exit_mm().
+// exitMM drops t's address space. The tables stay loaded while other
+// tasks use them (a thread's exit, a vfork child's exec); the last user's
+// Put loads the kernel's page tables before it frees them (the MM's TLB
+// is an mm.Unloader), so the CPU never walks freed tables. Mirrors
+// kernel/exit.c:exit_mm(), whose CPU keeps the mm as its lazy active_mm.
 func exitMM(t *Task) {
 	if t.MM == nil {
 		return
 	}
-	amd64.WriteCR3(uint64(K.Template.Root()))
 	m := t.MM
 	t.MM, t.ActiveMM = nil, nil
 	m.Put()

@@ -114,7 +114,7 @@ func schedule(preempt bool) {
 	rq.mu.Unlock()
 	next.baton <- struct{}{} // the CPU is next's
 	if dead {
-		runtime.Goexit() // the dying task's goroutine ends here
+		exitThread(prev) // the dying task's kernel-side life ends here
 	}
 	<-prev.baton // until someone switches back to us
 	FinishTaskSwitch()
@@ -234,16 +234,6 @@ func WakeUpNewTask(t *Thread) {
 	if trace.On(trace.SchedWakeupNew) {
 		traceSchedWakeup(trace.SchedWakeupNew, t, rq.curr)
 	}
-}
-
-// StartThread starts t's goroutine, which waits for the CPU, completes
-// the switch that brought it there (schedule_tail) and runs fn.
-func StartThread(t *Thread, fn func()) {
-	go func() {
-		<-t.baton
-		FinishTaskSwitch()
-		fn()
-	}()
 }
 
 // SchedulerTick charges the current task for the time it ran and sets

@@ -46,6 +46,10 @@ type Thread struct {
 	needResched atomic.Bool
 
 	baton chan struct{} // receives the CPU
+	// pooled says the task runs on a worker (StartThread); exiting that
+	// its goroutine is unwinding to it after the task's last switch.
+	// Written only by the task's own goroutine.
+	pooled, exiting bool
 
 	// SwitchTo is called by the switch on the CPU before this task runs:
 	// switch_mm and the architectural state (set by proc).

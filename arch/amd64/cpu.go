@@ -24,7 +24,7 @@ type PerCPU struct {
 	userSP uint64
 	// What the last entry from user mode was.
 	vector uint64 // trap vector, or SyscallVector
-	cr2    uint64 // CR2, the faulting address of a page fault
+	cr2    uint64 // CR2, the faulting address of the last page fault (saved for #PF only)
 	// A fault in ring 0: the saved frame, for the oops report.
 	kernelRegs uint64
 	// Exception fixups (see probe_amd64.s): a fault in a probe resumes

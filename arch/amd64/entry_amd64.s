@@ -125,8 +125,11 @@ nofpu:
 	MOVL	$MSR_FS_BASE, CX
 	WRMSR
 	MOVQ	DI, ·cpu0+PerCPU_vector(SB)
-	MOVQ	CR2, AX				// faulting address, if a page fault
+	CMPQ	DI, $const_VecPageFault		// CR2 only means something after #PF
+	JNE	nocr2				// (a MOV from CR2 is a helper call under TCG)
+	MOVQ	CR2, AX				// the faulting address
 	MOVQ	AX, ·cpu0+PerCPU_cr2(SB)
+nocr2:
 	MOVQ	·cpu0+PerCPU_kernelSP(SB), SP	// enterUser's frame
 	MOVQ	·cpu0+PerCPU_kernelBP(SB), BP
 	MOVQ	DI, 16(SP)			// enterUser's result: the vector

@@ -54,7 +54,7 @@ func readCounters() counters {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return counters{
-		freePages: proc.K.Pages.FreePageCount(),
+		freePages: proc.K.Pages.FreePageCount() + proc.ImageCachePages(),
 		tasks:     len(proc.Tasks()),
 		pids:      proc.PIDsInUse(),
 		files:     proc.OpenFiles(),

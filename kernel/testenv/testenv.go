@@ -19,6 +19,8 @@ import (
 
 // Baseline is the kernel's resource counters at one moment.
 type Baseline struct {
+	// FreePages counts the free pages and those only the exec image
+	// cache holds (it gives them back on demand).
 	FreePages   uint64
 	Tasks, PIDs int
 	Files       int64 // open files (nr_files)
@@ -28,7 +30,7 @@ type Baseline struct {
 // Take reads the counters now.
 func Take() Baseline {
 	return Baseline{
-		FreePages: proc.K.Pages.FreePageCount(),
+		FreePages: proc.K.Pages.FreePageCount() + proc.ImageCachePages(),
 		Tasks:     len(proc.Tasks()),
 		PIDs:      proc.PIDsInUse(),
 		Files:     fs.NrFiles(),
