@@ -1364,14 +1364,26 @@ static uint64_t seed = 1;
 static long total = 10000;
 static int nworkers = 8, watchdog_s = 10;
 
+/* worker_stack is where a new worker starts: private memory (copied at
+ * fork), unlike the parent's stack in the shared mapping. */
+static char worker_stack[256 * 1024] __attribute__((aligned(16)));
+
+/* worker_entry is a new worker's first function, on worker_stack. */
+static void worker_entry(unsigned long i)
+{
+	tx_syscall2(SYS_setpgid, 0, 0);
+	worker_main((int)i, seed);
+}
+
+/* start_worker forks worker i. The child starts on worker_stack: from
+ * supervise, the parent runs on shm->p.stack, and a child returning
+ * from a plain fork into that shared stack would write its frames over
+ * the parent's (and the parent over the worker's). */
 static void start_worker(int i)
 {
-	long pid = tx_syscall0(SYS_fork);
+	long pid = fz_clone(SIGCHLD, (long)(worker_stack + sizeof worker_stack), 0, 0, 0,
+			    worker_entry, (unsigned long)i);
 
-	if (pid == 0) {
-		tx_syscall2(SYS_setpgid, 0, 0);
-		worker_main(i, seed);
-	}
 	shm->p.idle_ticks[i] = 0;
 	if (pid < 0) {	/* supervise tries again */
 		if (shm->w[i].pid != -1)
