@@ -206,6 +206,7 @@ struct ctx {
 	int worker;
 	int child;		/* 0 in a worker, the depth in a child */
 	int thread;		/* a CLONE_THREAD child: must not end the group */
+	int waited;		/* a vfork child (or its thread): its parent waits for it */
 	int verbose;
 	long self;		/* getpid() */
 	long calls;		/* this process's calls */
@@ -935,6 +936,10 @@ static void gen_target(struct ctx *c, long *pid, long *sig)
 	*pid = c->self;
 	if (below(c, 64) != 0)
 		*sig = harmless[below(c, 5)];
+	/* A stopped vfork child would hold its parent in vfork until someone
+	 * sent SIGCONT (on Linux too): the watchdog would fire. */
+	if (c->waited && (*sig == SIGSTOP || *sig == SIGTSTP || *sig == SIGTTIN || *sig == SIGTTOU))
+		*sig = SIGCONT;
 }
 
 /* gen_siginfo: a siginfo with a random si_code, or a bad pointer. */
@@ -981,7 +986,7 @@ static long signal_call(struct ctx *c, const struct sysdef *d)
 /* childarg is what a new child starts from. */
 struct childarg {
 	uint64_t seed;
-	int worker, depth, verbose, thread, exec;
+	int worker, depth, verbose, thread, exec, waited;
 	volatile int *busy;	/* the stack's flag, for a CLONE_VM child */
 	struct slot *slot;
 };
@@ -1011,6 +1016,7 @@ static struct childarg *new_childarg(struct ctx *c, int vm, int thread, int exec
 	ca->verbose = c->verbose;
 	ca->thread = thread;
 	ca->exec = exec;
+	ca->waited = 0;
 	ca->slot = c->slot;
 	ca->busy = vm ? &stack_busy[i] : NULL;
 	stack_busy[i] = vm;
@@ -1045,6 +1051,7 @@ static long do_vfork(struct ctx *c)
 
 	if (!ca)
 		return 0;
+	ca->waited = 1;
 
 	publish(c, SYS_vfork, a, 0);
 	long r = fz_vfork(child_main, (unsigned long)ca);
@@ -1096,6 +1103,7 @@ static long do_clone(struct ctx *c)
 
 	if (!ca)
 		return 0;
+	ca->waited = (flags & CLONE_VFORK) != 0 || (thread && c->waited);
 
 	if (!(flags & CLONE_VM) && below(c, 2))
 		stack = 0;
@@ -1268,6 +1276,7 @@ static void child_main(unsigned long arg)
 	k.child = ca->depth;
 	k.verbose = ca->verbose;
 	k.thread = ca->thread;
+	k.waited = ca->waited;
 	k.slot = ca->slot;
 	k.self = tx_syscall0(SYS_getpid);
 	if (ca->exec)
