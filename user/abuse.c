@@ -440,6 +440,36 @@ static void t_signal_to_process_whose_leader_exited(void)
 	check("wait status after ITIMER_REAL", wait_headless(pid), 128 + SIGALRM);
 }
 
+/*
+ * wait_stopped_process_whose_leader_exited: wait4(WUNTRACED) and
+ * wait4(WCONTINUED) report the stop and the continue of a process whose
+ * leader exited while a thread lives (Linux's wait_consider_task() falls
+ * through to wait_task_stopped() for such a zombie leader); Tamix looked
+ * only for its exit.
+ */
+static void t_wait_stopped_process_whose_leader_exited(void)
+{
+	long pid = headless_process(0), r = 0;
+	int st = 0;
+
+	check("kill(headless, SIGSTOP)", tx_syscall2(SYS_kill, pid, SIGSTOP), 0);
+	for (int ms = 0; ms < 3000 && (r = tx_syscall6(SYS_wait4, pid, (long)&st, WUNTRACED | WNOHANG, 0, 0, 0)) == 0; ms++) {
+		struct timespec ts = {0, 1000000L};
+		tx_syscall2(SYS_nanosleep, &ts, 0);
+	}
+	check("wait4(WUNTRACED)", r, pid);
+	ok("stopped by SIGSTOP", WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP ? 0 : -1);
+	check("kill(headless, SIGCONT)", tx_syscall2(SYS_kill, pid, SIGCONT), 0);
+	for (int ms = 0; ms < 3000 && (r = tx_syscall6(SYS_wait4, pid, (long)&st, WCONTINUED | WNOHANG, 0, 0, 0)) == 0; ms++) {
+		struct timespec ts = {0, 1000000L};
+		tx_syscall2(SYS_nanosleep, &ts, 0);
+	}
+	check("wait4(WCONTINUED)", r, pid);
+	ok("continued", WIFCONTINUED(st) ? 0 : -1);
+	tx_syscall2(SYS_kill, -pid, SIGKILL);
+	check("wait status after SIGKILL", wait_headless(pid), 128 + SIGKILL);
+}
+
 static const struct ktap_case cases[] = {
 	{"execve_arg_too_long", t_execve_arg_too_long},
 	{"execve_many_long_args", t_execve_many_long_args},
@@ -450,6 +480,7 @@ static const struct ktap_case cases[] = {
 	{"fork_many_mappings", t_fork_many_mappings},
 	{"direction_flag_page_faults", t_direction_flag_page_faults},
 	{"signal_to_process_whose_leader_exited", t_signal_to_process_whose_leader_exited},
+	{"wait_stopped_process_whose_leader_exited", t_wait_stopped_process_whose_leader_exited},
 };
 
 /* argcheck: the image execve_near_the_limit runs. */
