@@ -19,7 +19,7 @@ func TestRootDropsToUser(t *testing.T) {
 	}
 	s := c.Snapshot()
 	if s.UID != 1000 || s.EUID != 1000 || s.SUID != 1000 || s.FSUID != 1000 {
-		t.Fatalf("after root's setuid(1000): %+v", s)
+		t.Fatalf("after root's setuid(1000): %+v", &s)
 	}
 	if err := c.Setuid(0); err != abi.EPERM {
 		t.Errorf("setuid(0) as 1000: %v, want EPERM", err)
@@ -42,7 +42,7 @@ func TestSetreuidSavesTheEffective(t *testing.T) {
 	}
 	// euid changed to something other than the real UID: saved follows.
 	if s := c.Snapshot(); s.UID != 0 || s.EUID != 1000 || s.SUID != 1000 {
-		t.Fatalf("setreuid(-1, 1000) as root: %+v", s)
+		t.Fatalf("setreuid(-1, 1000) as root: %+v", &s)
 	}
 	if err := c.Setreuid(noID, 0); err != nil {
 		t.Fatalf("back to the real UID 0: %v", err)

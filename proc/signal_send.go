@@ -37,6 +37,17 @@ func threadsLocked(t *Task) []*Task {
 	return out
 }
 
+// groupAliveLocked reports whether a thread-group leader still has live
+// threads (Linux's delay_group_leader()).
+func groupAliveLocked(leader *Task) bool {
+	for _, t := range taskList {
+		if t != leader && t.TGID == leader.PID && t.ExitState == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // SendSignal sends sig with info to task t: to the thread alone
 // (shared false: tkill, faults) or to its whole process (shared true:
 // kill). A zombie drops it, unless it is the leader of a process whose

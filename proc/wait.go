@@ -172,14 +172,3 @@ func waitZombieLocked(c *Task) WaitResult {
 	}
 	return r
 }
-
-// groupAliveLocked reports whether a thread-group leader still has live
-// threads (Linux's delay_group_leader()).
-func groupAliveLocked(leader *Task) bool {
-	for _, t := range taskList {
-		if t != leader && t.TGID == leader.PID && t.ExitState == 0 {
-			return true
-		}
-	}
-	return false
-}
