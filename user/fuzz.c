@@ -62,6 +62,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -1585,6 +1586,53 @@ static int report(void)
 	return short_of != 0;
 }
 
+/* copy_file copies src to dst (mode 0755), or fails the run. */
+static void copy_file(const char *src, const char *dst)
+{
+	static char buf[65536];
+	int in = open(src, O_RDONLY), out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	long n;
+
+	if (in < 0 || out < 0)
+		tx_fail("cannot copy %s to %s", src, dst);
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, n) != n)
+			tx_fail("cannot copy %s to %s", src, dst);
+	close(in);
+	close(out);
+}
+
+/* make_scratch_root makes the directory the workers' paths point into on
+ * Tamix, /tmp/fuzz.PID with copies of /hello and /fuzz: their opens with
+ * O_TRUNC and writes must not change the programs of the image, which
+ * later suites run. remove_scratch_root removes it. */
+static char scratch_root[64];
+
+static void make_scratch_root(void)
+{
+	snprintf(scratch_root, sizeof scratch_root, "/tmp/fuzz.%ld", tx_syscall0(SYS_getpid));
+	if (mkdir(scratch_root, 0755) != 0)
+		tx_fail("cannot make %s", scratch_root);
+	root = scratch_root;
+	for (int i = 0; i < NREAL; i++)
+		if (strcmp(realnames[i], "hello") == 0 || strcmp(realnames[i], "fuzz") == 0) {
+			char dst[300];
+			snprintf(dst, sizeof dst, "%s/%s", root, realnames[i]);
+			copy_file(strcmp(realnames[i], "hello") == 0 ? "/hello" : "/fuzz", dst);
+		}
+}
+
+static void remove_scratch_root(void)
+{
+	if (scratch_root[0] == 0)
+		return;
+	chdir("/");
+	for (int i = 0; i < NREAL; i++)
+		unlink(realpaths[i]);
+	if (rmdir(scratch_root) != 0)
+		tx_printf(1, "# fuzz: %s left behind (not empty)\n", scratch_root);
+}
+
 /* setup checks where the fuzzer runs and prepares paths and buffers. */
 static void setup(void)
 {
@@ -1593,7 +1641,9 @@ static void setup(void)
 	on_tamix = tx_syscall1(SYS_uname, &u) == 0 && strcmp(u.sysname, "Tamix") == 0;
 	if (!on_tamix && root[0] == 0)
 		tx_fail("not on Tamix: give -r DIR, a scratch directory holding hello");
-	if (!on_tamix && chdir(root) != 0)
+	if (on_tamix && root[0] == 0)
+		make_scratch_root();
+	if (chdir(root) != 0)
 		tx_fail("cannot enter %s", root);
 	contained = on_tamix || tx_syscall0(SYS_getpid) == 1;
 	for (int i = 0; i < NREAL; i++)
@@ -1643,5 +1693,6 @@ int main(int argc, char **argv)
 		start_worker(i);
 	}
 	fz_on_stack(supervise, shm->p.stack + sizeof shm->p.stack);
+	remove_scratch_root();
 	return report();
 }
