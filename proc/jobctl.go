@@ -190,7 +190,7 @@ func SendQueued(t *Task, pid, sig int, info *Siginfo) error {
 	tasklistLock.Lock()
 	defer tasklistLock.Unlock()
 	p := tasks[pid]
-	if p == nil || p.Signal == nil || p.ExitState != 0 {
+	if p == nil || p.Signal == nil || signalTargetGoneLocked(p, true) {
 		return abi.ESRCH
 	}
 	return sendChecked(sig, info, p, true)

@@ -37,10 +37,23 @@ func threadsLocked(t *Task) []*Task {
 	return out
 }
 
+// groupAliveLocked reports whether a thread-group leader still has live
+// threads (Linux's delay_group_leader()).
+func groupAliveLocked(leader *Task) bool {
+	for _, t := range taskList {
+		if t != leader && t.TGID == leader.PID && t.ExitState == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // SendSignal sends sig with info to task t: to the thread alone
 // (shared false: tkill, faults) or to its whole process (shared true:
-// kill). A zombie drops it. Returns EAGAIN when a real-time signal
-// cannot be queued. Mirrors kernel/signal.c:send_signal_locked().
+// kill). A zombie drops it, unless it is the leader of a process whose
+// other threads live and the signal is for the process: then one of them
+// takes it. Returns EAGAIN when a real-time signal cannot be queued.
+// Mirrors kernel/signal.c:send_signal_locked().
 func SendSignal(sig int, info *Siginfo, t *Task, shared bool) error {
 	tasklistLock.Lock()
 	defer tasklistLock.Unlock()
@@ -49,7 +62,7 @@ func SendSignal(sig int, info *Siginfo, t *Task, shared bool) error {
 
 // sendSignalLocked is SendSignal with tasklistLock held.
 func sendSignalLocked(sig int, info *Siginfo, t *Task, shared bool) error {
-	if t.ExitState != 0 || t.Sighand == nil || t.Signal == nil {
+	if signalTargetGoneLocked(t, shared) || t.Sighand == nil || t.Signal == nil {
 		return nil
 	}
 	if t.Flags&PF_KTHREAD != 0 {
@@ -90,6 +103,19 @@ func sendSignalLocked(sig int, info *Siginfo, t *Task, shared bool) error {
 	}
 	completeSignalLocked(sig, t, shared)
 	return nil
+}
+
+// signalTargetGoneLocked reports whether a signal for t (its process's,
+// if shared) has nobody left to take it: t has exited, and it is not a
+// leader whose threads live on. Linux keeps a leader that exited first
+// in the group until the last thread goes (delay_group_leader()), so
+// kill(2) and the process's timers still reach the group through it,
+// and complete_signal() picks a live thread. Caller holds tasklistLock.
+func signalTargetGoneLocked(t *Task, shared bool) bool {
+	if t.ExitState == 0 {
+		return false
+	}
+	return !shared || t.ExitState != EXIT_ZOMBIE || t.TGID != t.PID || !groupAliveLocked(t)
 }
 
 // prepareSignalLocked applies the side effects of sending sig that come

@@ -127,23 +127,22 @@ func waitMatchesLocked(p, c *Task, pid, options int) bool {
 	return clone == (options&WCLONE != 0)
 }
 
-// waitReportLocked returns what child c has to report for options.
-// Caller holds tasklistLock. Mirrors wait_task_zombie(),
-// wait_task_stopped() and wait_task_continued().
+// waitReportLocked returns what child c has to report for options. A
+// zombie leader whose threads live is not reaped, but the stop or
+// continue of its process is reported through it, as Linux's
+// wait_consider_task() falls through for it. Caller holds tasklistLock.
+// Mirrors wait_task_zombie(), wait_task_stopped() and
+// wait_task_continued().
 func waitReportLocked(c *Task, options int) (WaitResult, bool) {
+	headless := false
 	if c.ExitState == EXIT_ZOMBIE {
-		if options&WEXITED == 0 || groupAliveLocked(c) {
-			return WaitResult{}, false
+		headless = groupAliveLocked(c)
+		if options&WEXITED != 0 && !headless {
+			return waitZombieLocked(c), true
 		}
-		code := groupExitCodeLocked(c, c.ExitCode)
-		r := WaitResult{PID: c.PID, Status: code, Code: abi.CLD_EXITED, SigSt: code >> 8 & 0xff}
-		if code&0x7f != 0 {
-			r.Code, r.SigSt = abi.CLD_KILLED, code&0x7f
-		}
-		return r, true
 	}
 	s := c.Signal
-	if c.ExitState != 0 || s == nil || c.Sighand == nil {
+	if (c.ExitState != 0 && !headless) || s == nil || c.Sighand == nil {
 		return WaitResult{}, false
 	}
 	c.Sighand.Siglock.Lock()
@@ -164,13 +163,12 @@ func waitReportLocked(c *Task, options int) (WaitResult, bool) {
 	return WaitResult{}, false
 }
 
-// groupAliveLocked reports whether a thread-group leader still has live
-// threads (Linux's delay_group_leader()).
-func groupAliveLocked(leader *Task) bool {
-	for _, t := range taskList {
-		if t != leader && t.TGID == leader.PID && t.ExitState == 0 {
-			return true
-		}
+// waitZombieLocked is what a zombie reports: its process's exit status.
+func waitZombieLocked(c *Task) WaitResult {
+	code := groupExitCodeLocked(c, c.ExitCode)
+	r := WaitResult{PID: c.PID, Status: code, Code: abi.CLD_EXITED, SigSt: code >> 8 & 0xff}
+	if code&0x7f != 0 {
+		r.Code, r.SigSt = abi.CLD_KILLED, code&0x7f
 	}
-	return false
+	return r
 }

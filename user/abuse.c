@@ -23,7 +23,11 @@
 #define TX_PROG "abuse"
 #include "ktap.h"
 
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/time.h>
+#include <time.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -341,6 +345,131 @@ static void t_fork_many_mappings(void)
 	diag("%ld of 40 forks made, %ld refused with ENOMEM or EAGAIN", made, refused);
 }
 
+/*
+ * clone_pauser: raw clone(flags, stack) whose child loops in pause(2)
+ * without touching memory (so it needs no stack of its own).
+ */
+static long clone_pauser(long flags, long stack)
+{
+	long ret;
+
+	__asm__ volatile("syscall\n\t"
+			 "test %%rax, %%rax\n\t"
+			 "jnz 1f\n\t"
+			 "2: mov $34, %%eax\n\t" /* pause() */
+			 "syscall\n\t"
+			 "jmp 2b\n\t"
+			 "1:"
+			 : "=a"(ret)
+			 : "a"((long)SYS_clone), "D"(flags), "S"(stack), "d"(0L)
+			 : "rcx", "r11", "r10", "r8", "memory");
+	return ret;
+}
+
+/*
+ * headless_process forks a child in a process group of its own that starts
+ * a thread sleeping in pause() and then ends its leader alone (exit(2),
+ * not exit_group): a process whose leader is a zombie and whose thread
+ * lives. With timer_ms, the child first arms ITIMER_REAL. Returns the
+ * child's PID once its leader has exited.
+ */
+static long headless_process(long timer_ms)
+{
+	static char stack[4096] __attribute__((aligned(16)));
+	long pid = tx_syscall0(SYS_fork);
+
+	if (pid == 0) {
+		long it[4] = {0, 0, timer_ms / 1000, timer_ms % 1000 * 1000};
+		long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+			     CLONE_SYSVSEM;
+
+		tx_syscall2(SYS_setpgid, 0, 0);
+		if (timer_ms)
+			tx_syscall3(SYS_setitimer, ITIMER_REAL, (long)it, 0);
+		if (clone_pauser(flags, (long)(stack + sizeof stack)) < 0)
+			tx_syscall1(SYS_exit_group, 3);
+		tx_syscall1(SYS_exit, 0); /* the leader alone */
+	}
+	struct timespec ts = {0, 50 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	return pid;
+}
+
+/* wait_headless reaps a headless_process and returns its exit code or
+ * 128+signal; after 3 s it gives up (-2) and kills the child's process
+ * group, which reaches the thread even where kill(pid) does not. */
+static int wait_headless(long pid)
+{
+	int st = 0;
+
+	for (int ms = 0; ms < 3000; ms++) {
+		long r = tx_syscall6(SYS_wait4, pid, (long)&st, WNOHANG, 0, 0, 0);
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (r != 0)
+			return -1;
+		struct timespec ts = {0, 1000000L};
+		tx_syscall2(SYS_nanosleep, &ts, 0);
+	}
+	tx_syscall2(SYS_kill, -pid, SIGKILL);
+	wait_exit(pid);
+	return -2;
+}
+
+/*
+ * signal_to_process_whose_leader_exited: kill(2), rt_sigqueueinfo(2) and
+ * the process's ITIMER_REAL reach a process whose leader exited while a
+ * thread lives (Linux delivers to the group, complete_signal() picking a
+ * live thread); Tamix dropped them at the zombie leader, so the process
+ * could not be killed and its timer never fired.
+ */
+static void t_signal_to_process_whose_leader_exited(void)
+{
+	long pid = headless_process(0);
+
+	check("kill(headless, SIGKILL)", tx_syscall2(SYS_kill, pid, SIGKILL), 0);
+	check("wait status after kill", wait_headless(pid), 128 + SIGKILL);
+
+	int si[32] = {SIGTERM, 0, -1 /* SI_QUEUE */};
+	pid = headless_process(0);
+	check("rt_sigqueueinfo(headless, SIGTERM)",
+	      tx_syscall3(SYS_rt_sigqueueinfo, pid, SIGTERM, (long)si), 0);
+	check("wait status after rt_sigqueueinfo", wait_headless(pid), 128 + SIGTERM);
+
+	pid = headless_process(100);
+	check("wait status after ITIMER_REAL", wait_headless(pid), 128 + SIGALRM);
+}
+
+/*
+ * wait_stopped_process_whose_leader_exited: wait4(WUNTRACED) and
+ * wait4(WCONTINUED) report the stop and the continue of a process whose
+ * leader exited while a thread lives (Linux's wait_consider_task() falls
+ * through to wait_task_stopped() for such a zombie leader); Tamix looked
+ * only for its exit.
+ */
+static void t_wait_stopped_process_whose_leader_exited(void)
+{
+	long pid = headless_process(0), r = 0;
+	int st = 0;
+
+	check("kill(headless, SIGSTOP)", tx_syscall2(SYS_kill, pid, SIGSTOP), 0);
+	for (int ms = 0; ms < 3000 && (r = tx_syscall6(SYS_wait4, pid, (long)&st, WUNTRACED | WNOHANG, 0, 0, 0)) == 0; ms++) {
+		struct timespec ts = {0, 1000000L};
+		tx_syscall2(SYS_nanosleep, &ts, 0);
+	}
+	check("wait4(WUNTRACED)", r, pid);
+	ok("stopped by SIGSTOP", WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP ? 0 : -1);
+	check("kill(headless, SIGCONT)", tx_syscall2(SYS_kill, pid, SIGCONT), 0);
+	for (int ms = 0; ms < 3000 && (r = tx_syscall6(SYS_wait4, pid, (long)&st, WCONTINUED | WNOHANG, 0, 0, 0)) == 0; ms++) {
+		struct timespec ts = {0, 1000000L};
+		tx_syscall2(SYS_nanosleep, &ts, 0);
+	}
+	check("wait4(WCONTINUED)", r, pid);
+	ok("continued", WIFCONTINUED(st) ? 0 : -1);
+	tx_syscall2(SYS_kill, -pid, SIGKILL);
+	check("wait status after SIGKILL", wait_headless(pid), 128 + SIGKILL);
+}
+
 static const struct ktap_case cases[] = {
 	{"execve_arg_too_long", t_execve_arg_too_long},
 	{"execve_many_long_args", t_execve_many_long_args},
@@ -350,6 +479,8 @@ static const struct ktap_case cases[] = {
 	{"arch_prctl_set_fs_bad_address", t_arch_prctl_set_fs_bad_address},
 	{"fork_many_mappings", t_fork_many_mappings},
 	{"direction_flag_page_faults", t_direction_flag_page_faults},
+	{"signal_to_process_whose_leader_exited", t_signal_to_process_whose_leader_exited},
+	{"wait_stopped_process_whose_leader_exited", t_wait_stopped_process_whose_leader_exited},
 };
 
 /* argcheck: the image execve_near_the_limit runs. */

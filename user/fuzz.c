@@ -62,6 +62,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -206,6 +207,7 @@ struct ctx {
 	int worker;
 	int child;		/* 0 in a worker, the depth in a child */
 	int thread;		/* a CLONE_THREAD child: must not end the group */
+	int waited;		/* a vfork child (or its thread): its parent waits for it */
 	int verbose;
 	long self;		/* getpid() */
 	long calls;		/* this process's calls */
@@ -935,6 +937,10 @@ static void gen_target(struct ctx *c, long *pid, long *sig)
 	*pid = c->self;
 	if (below(c, 64) != 0)
 		*sig = harmless[below(c, 5)];
+	/* A stopped vfork child would hold its parent in vfork until someone
+	 * sent SIGCONT (on Linux too): the watchdog would fire. */
+	if (c->waited && (*sig == SIGSTOP || *sig == SIGTSTP || *sig == SIGTTIN || *sig == SIGTTOU))
+		*sig = SIGCONT;
 }
 
 /* gen_siginfo: a siginfo with a random si_code, or a bad pointer. */
@@ -981,7 +987,7 @@ static long signal_call(struct ctx *c, const struct sysdef *d)
 /* childarg is what a new child starts from. */
 struct childarg {
 	uint64_t seed;
-	int worker, depth, verbose, thread, exec;
+	int worker, depth, verbose, thread, exec, waited;
 	volatile int *busy;	/* the stack's flag, for a CLONE_VM child */
 	struct slot *slot;
 };
@@ -1011,6 +1017,7 @@ static struct childarg *new_childarg(struct ctx *c, int vm, int thread, int exec
 	ca->verbose = c->verbose;
 	ca->thread = thread;
 	ca->exec = exec;
+	ca->waited = 0;
 	ca->slot = c->slot;
 	ca->busy = vm ? &stack_busy[i] : NULL;
 	stack_busy[i] = vm;
@@ -1045,6 +1052,7 @@ static long do_vfork(struct ctx *c)
 
 	if (!ca)
 		return 0;
+	ca->waited = 1;
 
 	publish(c, SYS_vfork, a, 0);
 	long r = fz_vfork(child_main, (unsigned long)ca);
@@ -1096,6 +1104,7 @@ static long do_clone(struct ctx *c)
 
 	if (!ca)
 		return 0;
+	ca->waited = (flags & CLONE_VFORK) != 0 || (thread && c->waited);
 
 	if (!(flags & CLONE_VM) && below(c, 2))
 		stack = 0;
@@ -1268,6 +1277,7 @@ static void child_main(unsigned long arg)
 	k.child = ca->depth;
 	k.verbose = ca->verbose;
 	k.thread = ca->thread;
+	k.waited = ca->waited;
 	k.slot = ca->slot;
 	k.self = tx_syscall0(SYS_getpid);
 	if (ca->exec)
@@ -1364,14 +1374,26 @@ static uint64_t seed = 1;
 static long total = 10000;
 static int nworkers = 8, watchdog_s = 10;
 
+/* worker_stack is where a new worker starts: private memory (copied at
+ * fork), unlike the parent's stack in the shared mapping. */
+static char worker_stack[256 * 1024] __attribute__((aligned(16)));
+
+/* worker_entry is a new worker's first function, on worker_stack. */
+static void worker_entry(unsigned long i)
+{
+	tx_syscall2(SYS_setpgid, 0, 0);
+	worker_main((int)i, seed);
+}
+
+/* start_worker forks worker i. The child starts on worker_stack: from
+ * supervise, the parent runs on shm->p.stack, and a child returning
+ * from a plain fork into that shared stack would write its frames over
+ * the parent's (and the parent over the worker's). */
 static void start_worker(int i)
 {
-	long pid = tx_syscall0(SYS_fork);
+	long pid = fz_clone(SIGCHLD, (long)(worker_stack + sizeof worker_stack), 0, 0, 0,
+			    worker_entry, (unsigned long)i);
 
-	if (pid == 0) {
-		tx_syscall2(SYS_setpgid, 0, 0);
-		worker_main(i, seed);
-	}
 	shm->p.idle_ticks[i] = 0;
 	if (pid < 0) {	/* supervise tries again */
 		if (shm->w[i].pid != -1)
@@ -1564,6 +1586,53 @@ static int report(void)
 	return short_of != 0;
 }
 
+/* copy_file copies src to dst (mode 0755), or fails the run. */
+static void copy_file(const char *src, const char *dst)
+{
+	static char buf[65536];
+	int in = open(src, O_RDONLY), out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	long n;
+
+	if (in < 0 || out < 0)
+		tx_fail("cannot copy %s to %s", src, dst);
+	while ((n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, n) != n)
+			tx_fail("cannot copy %s to %s", src, dst);
+	close(in);
+	close(out);
+}
+
+/* make_scratch_root makes the directory the workers' paths point into on
+ * Tamix, /tmp/fuzz.PID with copies of /hello and /fuzz: their opens with
+ * O_TRUNC and writes must not change the programs of the image, which
+ * later suites run. remove_scratch_root removes it. */
+static char scratch_root[64];
+
+static void make_scratch_root(void)
+{
+	snprintf(scratch_root, sizeof scratch_root, "/tmp/fuzz.%ld", tx_syscall0(SYS_getpid));
+	if (mkdir(scratch_root, 0755) != 0)
+		tx_fail("cannot make %s", scratch_root);
+	root = scratch_root;
+	for (int i = 0; i < NREAL; i++)
+		if (strcmp(realnames[i], "hello") == 0 || strcmp(realnames[i], "fuzz") == 0) {
+			char dst[300];
+			snprintf(dst, sizeof dst, "%s/%s", root, realnames[i]);
+			copy_file(strcmp(realnames[i], "hello") == 0 ? "/hello" : "/fuzz", dst);
+		}
+}
+
+static void remove_scratch_root(void)
+{
+	if (scratch_root[0] == 0)
+		return;
+	chdir("/");
+	for (int i = 0; i < NREAL; i++)
+		unlink(realpaths[i]);
+	if (rmdir(scratch_root) != 0)
+		tx_printf(1, "# fuzz: %s left behind (not empty)\n", scratch_root);
+}
+
 /* setup checks where the fuzzer runs and prepares paths and buffers. */
 static void setup(void)
 {
@@ -1572,7 +1641,9 @@ static void setup(void)
 	on_tamix = tx_syscall1(SYS_uname, &u) == 0 && strcmp(u.sysname, "Tamix") == 0;
 	if (!on_tamix && root[0] == 0)
 		tx_fail("not on Tamix: give -r DIR, a scratch directory holding hello");
-	if (!on_tamix && chdir(root) != 0)
+	if (on_tamix && root[0] == 0)
+		make_scratch_root();
+	if (chdir(root) != 0)
 		tx_fail("cannot enter %s", root);
 	contained = on_tamix || tx_syscall0(SYS_getpid) == 1;
 	for (int i = 0; i < NREAL; i++)
@@ -1622,5 +1693,6 @@ int main(int argc, char **argv)
 		start_worker(i);
 	}
 	fz_on_stack(supervise, shm->p.stack + sizeof shm->p.stack);
+	remove_scratch_root();
 	return report();
 }
