@@ -164,8 +164,11 @@ func timers() {
 	report("timer", fired && stopped && after,
 		fmt.Sprintf("fired %v, stopped %v, afterfunc %v", fired, stopped, after))
 
-	tk := time.NewTicker(10 * time.Millisecond)
+	// t0 is read before the ticker starts: the first tick is due 10ms
+	// after NewTicker, so three ticks take at least 30ms from here even
+	// if this goroutine is preempted between the two calls.
 	t0 = time.Now()
+	tk := time.NewTicker(10 * time.Millisecond)
 	ticks := 0
 	for ticks < 3 {
 		<-tk.C
