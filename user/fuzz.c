@@ -1472,27 +1472,84 @@ static int handle(long pid, int st)
 }
 
 /* show_tasks prints the kernel's view of pid and its children: the
- * lines of Tamix's /proc/tasks (ps-like) whose PID or PPID is pid. */
+ * lines of Tamix's /proc/tasks (ps-like) whose PID or PPID is pid. The
+ * file is read in pieces, a line at a time, however long it is. */
 static void show_tasks(long pid)
 {
-	static char buf[32768];
+	static char buf[8192];
 	long fd = tx_syscall2(SYS_open, "/proc/tasks", O_RDONLY), n = 0, r;
+	int first = 1;
 
 	if (fd < 0)
 		return;
-	while (n < (long)sizeof buf - 1 && (r = tx_syscall3(SYS_read, fd, buf + n, sizeof buf - 1 - n)) > 0)
-		n += r;
-	tx_syscall1(SYS_close, fd);
-	buf[n] = 0;
-	for (char *l = buf, *e; *l; l = e + 1) {
-		long p, pp;
+	while ((r = tx_syscall3(SYS_read, fd, buf + n, sizeof buf - 1 - n)) > 0) {
+		char *l = buf, *e;
 
-		if (!(e = strchr(l, '\n')))
-			break;
-		*e = 0;
-		if (l == buf || (sscanf(l, "%ld %ld", &p, &pp) == 2 && (p == pid || pp == pid)))
-			tx_printf(1, "# fuzz:   %s\n", l);
+		n += r;
+		buf[n] = 0;
+		for (; (e = strchr(l, '\n')); l = e + 1) {
+			long p, pp;
+
+			*e = 0;
+			if (first || (sscanf(l, "%ld %ld", &p, &pp) == 2 && (p == pid || pp == pid)))
+				tx_printf(1, "# fuzz:   %s\n", l);
+			first = 0;
+		}
+		n = buf + n - l;	/* keep the unfinished line */
+		memmove(buf, l, n);
+		if (n == sizeof buf - 1)
+			n = 0;		/* a line longer than buf: drop it */
 	}
+	tx_syscall1(SYS_close, fd);
+}
+
+/* show_thread prints one thread's state and signal masks from
+ * /proc/PID/task/TID/status, on one line. */
+static void show_thread(long pid, const char *tid)
+{
+	static const char *keys[] = {"State:", "SigPnd:", "ShdPnd:", "SigBlk:", "SigIgn:", "SigCgt:"};
+	char path[64], buf[4096], out[512];
+	long fd, n, o = 0;
+
+	snprintf(path, sizeof path, "/proc/%ld/task/%s/status", pid, tid);
+	if ((fd = tx_syscall2(SYS_open, path, O_RDONLY)) < 0)
+		return;
+	n = tx_syscall3(SYS_read, fd, buf, sizeof buf - 1);
+	tx_syscall1(SYS_close, fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (char *l = buf, *e; (e = strchr(l, '\n')); l = e + 1) {
+		*e = 0;
+		for (unsigned k = 0; k < sizeof keys / sizeof keys[0]; k++)
+			if (strncmp(l, keys[k], strlen(keys[k])) == 0 && o < (long)sizeof out - 64)
+				o += snprintf(out + o, sizeof out - o, " %s", l);
+	}
+	for (char *c = out; c < out + o; c++)
+		if (*c == '\t')
+			*c = ' ';
+	out[o] = 0;
+	tx_printf(1, "# fuzz:   thread %s:%s\n", tid, out);
+}
+
+/* show_threads prints every thread of pid (show_thread), so that a
+ * watchdog event says who was asleep with which signals pending. */
+static void show_threads(long pid)
+{
+	char path[64], buf[2048];
+	long fd, n;
+
+	snprintf(path, sizeof path, "/proc/%ld/task", pid);
+	if ((fd = tx_syscall3(SYS_open, path, O_RDONLY | O_DIRECTORY, 0)) < 0)
+		return;
+	while ((n = tx_syscall3(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+		for (long o = 0; o < n;) {
+			unsigned short reclen = *(unsigned short *)(buf + o + 16);
+			const char *name = buf + o + 19;
+
+			if (name[0] != '.')
+				show_thread(pid, name);
+			o += reclen;
+		}
+	tx_syscall1(SYS_close, fd);
 }
 
 /* watch is the watchdog, every tenth of a second: a worker whose call
@@ -1514,6 +1571,7 @@ static void watch(void)
 			event(i, "watchdog: no progress for seconds", watchdog_s);
 			if (on_tamix)
 				show_tasks(s->pid);
+			show_threads(s->pid);
 			tx_syscall2(SYS_kill, s->pid, SIGKILL);
 		}
 	}
