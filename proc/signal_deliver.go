@@ -190,9 +190,10 @@ func (t *Task) doSignalStopLocked(sig int) {
 			}
 		}
 	}
-	notify := false
+	notify, participated := false, false
 	if t.jobctlStopPending {
 		t.jobctlStopPending = false
+		participated = true
 		s.GroupStopCount--
 		if s.GroupStopCount <= 0 {
 			s.GroupStopCount = 0
@@ -200,7 +201,11 @@ func (t *Task) doSignalStopLocked(sig int) {
 			notify = true
 		}
 	}
-	stopped := s.Flags&SIGNAL_STOP_STOPPED != 0
+	// Every thread that takes part stops, not only the last one: the
+	// others wait in TASK_STOPPED for SIGCONT like it (a thread that
+	// went on would run while its process is reported stopped, and
+	// could go back to sleep in a call that SIGCONT does not wake).
+	stopped := participated || s.Flags&SIGNAL_STOP_STOPPED != 0
 	if stopped {
 		t.SetState(sched.TaskStopped)
 	}

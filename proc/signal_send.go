@@ -153,8 +153,14 @@ func prepareSignalLocked(sig int, p *Task, force bool) bool {
 			s.Flags = why | SIGNAL_STOP_CONTINUED
 			s.GroupStopCount = 0
 			s.GroupExitCode = 0
+			// Every thread is made to look, and woken if it sleeps:
+			// a flag set on a sleeping thread without a wake-up
+			// would make complete_signal() pass it over for every
+			// later signal (wantsSignalLocked), so it would never
+			// wake. Linux sets no flag here; its stopped threads
+			// report on their way out of do_signal_stop().
 			for _, t := range threads {
-				t.sigpending.Store(true)
+				signalWakeUp(t, false)
 			}
 		}
 	}

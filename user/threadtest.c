@@ -45,6 +45,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1485,6 +1486,105 @@ static void t_futex_errors(void)
 }
 
 /* ---------------------------------------------------------------------
+ * Group stop: every thread stops, and a continued thread still wakes
+ * ------------------------------------------------------------------- */
+
+static volatile long *gs_ticks;	/* MAP_SHARED: bumped by the child's spinner */
+
+static void *gs_spinner(void *arg)
+{
+	sigset_t s;
+
+	(void)arg;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &s, 0);	/* SIGUSR1 is the main thread's */
+	for (;;)
+		(*gs_ticks)++;
+	return 0;
+}
+
+static void gs_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* wait_state waits (bounded) for pid to report what flags ask for
+ * (WUNTRACED: a stop, WCONTINUED: a continue); 1 if it did. */
+static int wait_state(long pid, int flags, const char *what)
+{
+	int st = 0;
+
+	for (int i = 0; i < KID_MS / 5; i++) {
+		long r = tx_syscall6(SYS_wait4, pid, (long)&st, flags | WNOHANG, 0, 0, 0);
+
+		if (r == pid)
+			return (flags == WUNTRACED ? WIFSTOPPED(st) : WIFCONTINUED(st)) ||
+			       (fail("%s: status %s", what, wstatus(st)), 0);
+		if (r != 0 && r != -EINTR) {
+			fail("%s: wait4 = %s", what, en(r));
+			return 0;
+		}
+		sleep_ms(5);
+	}
+	fail("%s: not reported in %d ms", what, KID_MS);
+	return 0;
+}
+
+/*
+ * A process with a spinning thread and a main thread in pause() is
+ * stopped and continued, then sent SIGUSR1, which only the main thread
+ * takes. While stopped the spinner must not run (every thread of the
+ * group stops, not just the last to notice); after SIGCONT the main
+ * thread, back in its restarted pause, must still be woken by SIGUSR1.
+ */
+static void t_group_stop_every_thread(void)
+{
+	long pid, before, after;
+
+	gs_ticks = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (gs_ticks == MAP_FAILED) {
+		fail("mmap MAP_SHARED: %s", strerror(errno));
+		return;
+	}
+	if ((pid = fork_or_fail()) < 0)
+		return;
+	if (pid == 0) {
+		struct sigaction sa = {.sa_handler = gs_usr1};
+		pthread_t t;
+
+		sigaction(SIGUSR1, &sa, 0);
+		if (!start(&t, gs_spinner, 0))
+			tx_exit(2);
+		pause();
+		tx_exit(0);
+	}
+	for (int i = 0; i < 400 && *gs_ticks == 0; i++)
+		sleep_ms(5);
+	sleep_ms(20);	/* the main thread into pause() */
+	kill(pid, SIGSTOP);
+	if (!wait_state(pid, WUNTRACED, "SIGSTOP"))
+		goto out;
+	before = *gs_ticks;
+	sleep_ms(50);
+	after = *gs_ticks;
+	if (after != before)
+		fail("the spinning thread ran %ld times while its process was stopped", after - before);
+	kill(pid, SIGCONT);
+	if (!wait_state(pid, WCONTINUED, "SIGCONT"))
+		goto out;
+	sleep_ms(20);
+	kill(pid, SIGUSR1);
+	reap("pause after stop and continue, then SIGUSR1", pid, 0);
+	munmap((void *)gs_ticks, 4096);
+	return;
+out:
+	kill(pid, SIGKILL);
+	tx_syscall6(SYS_wait4, pid, 0, 0, 0, 0, 0);
+	munmap((void *)gs_ticks, 4096);
+}
+
+/* ---------------------------------------------------------------------
  * The suite
  * ------------------------------------------------------------------- */
 
@@ -1509,6 +1609,7 @@ static const struct ktap_case cases[] = {
 	{"futex_wake_op", t_futex_wake_op},
 	{"futex_private", t_futex_private},
 	{"futex_errors", t_futex_errors},
+	{"group_stop_every_thread", t_group_stop_every_thread},
 };
 
 #define NCASES (int)(sizeof cases / sizeof cases[0])
