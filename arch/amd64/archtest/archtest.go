@@ -245,7 +245,7 @@ const (
 	flagAC = 1 << 18
 )
 
-// testEntryFlags enters user mode with DF and AC set (and once with TF)
+// testEntryFlags enters user mode with DF, AC and NT set (and once with TF)
 // and checks the kernel's own RFLAGS after each way back: SYSCALL (the
 // SFMASK MSR), an exception, a page fault and a timer interrupt (the
 // trap entry's CLD and CLAC). A DF left set made the kernel zero and copy
@@ -257,10 +257,10 @@ func testEntryFlags(t *ktap.T) {
 		flags uint64
 		irq   bool
 	}{
-		{"syscall", []byte{0xb8, 39, 0, 0, 0, 0x0f, 0x05}, flagDF | flagAC, false},
-		{"int3", []byte{0xcc}, flagDF | flagAC, false},
-		{"page_fault", []byte{0x8a, 0x03}, flagDF | flagAC, false}, // mov (%rbx), %al; rbx = 0
-		{"timer_irq", []byte{0xeb, 0xfe}, flagDF | flagAC, true},   // jmp .
+		{"syscall", []byte{0xb8, 39, 0, 0, 0, 0x0f, 0x05}, flagDF | flagAC | flagNT, false},
+		{"int3", []byte{0xcc}, flagDF | flagAC | flagNT, false},
+		{"page_fault", []byte{0x8a, 0x03}, flagDF | flagAC | flagNT, false}, // mov (%rbx), %al; rbx = 0
+		{"timer_irq", []byte{0xeb, 0xfe}, flagDF | flagAC | flagNT, true},   // jmp .
 		{"single_step", []byte{0x90, 0x90}, flagDF | flagAC | flagTF, false},
 	} {
 		loadUser(c.code)
