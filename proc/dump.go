@@ -23,6 +23,8 @@ func (t *Task) stateLetter() string {
 		return "S"
 	case sched.TaskUninterruptible:
 		return "D"
+	case sched.TaskStopped:
+		return "T"
 	case sched.TaskNew:
 		return "N"
 	case sched.TaskDead:
