@@ -70,6 +70,8 @@
 #define EINVAL_ 22
 #define ENOSYS_ 38
 
+#include "kid.h"
+
 #define FUTEX_WAIT_ 0
 
 #define BIT(s) (1UL << ((s) - 1))	/* a signal's bit in a kernel sigset */
@@ -125,18 +127,6 @@ static void child_fail(int code, const char *fmt, ...)
  * System-call helpers
  * ------------------------------------------------------------------- */
 
-/*
- * sys_fork is musl's fork(), not the raw call: musl keeps the thread's
- * TID in its thread descriptor for raise() (tkill), and only its fork()
- * updates it in the child.
- */
-static long sys_fork(void)
-{
-	long pid = fork();
-
-	return pid < 0 ? -errno : pid;
-}
-
 /* The kernel's sigaction, for rt_sigaction called directly. */
 struct ksigaction {
 	void *handler;
@@ -189,17 +179,6 @@ static void *disposition(int sig)
 	return old.handler;
 }
 
-/* sleep_ms sleeps ms of CLOCK_MONOTONIC, resuming after signal handlers. */
-static void sleep_ms(long ms)
-{
-	long end = now_ns() + ms * MSEC, left;
-
-	while ((left = end - now_ns()) > 0) {
-		struct timespec ts = {left / NSEC, left % NSEC};
-		tx_syscall2(SYS_nanosleep, &ts, 0);
-	}
-}
-
 static long make_pipe(int fds[2], long flags)
 {
 	long r = tx_syscall2(SYS_pipe2, fds, flags);
@@ -207,20 +186,6 @@ static long make_pipe(int fds[2], long flags)
 	if (r == -ENOSYS_ && flags == 0)
 		r = tx_syscall1(SYS_pipe, fds);
 	return r;
-}
-
-/* reap waits (bounded) for pid and checks its wait status; 1 if it matches. */
-static int reap(const char *what, long pid, int want)
-{
-	int st;
-
-	if (wait_bounded(pid, &st, KID_MS) != 1)
-		return 0;
-	if (st != want) {
-		fail("%s: child %ld %s, want %s", what, pid, wstatus(st), wstatus(want));
-		return 0;
-	}
-	return 1;
 }
 
 /* reap_signaled waits for pid and checks it was killed by sig (core or not). */
@@ -235,27 +200,6 @@ static int reap_signaled(const char *what, long pid, int sig)
 		return 0;
 	}
 	return 1;
-}
-
-/* fork_or_fail forks; in the parent a failure is reported and -1 returned. */
-static long fork_or_fail(void)
-{
-	long pid = sys_fork();
-
-	if (tx_is_err(pid)) {
-		fail("fork = %s", en(pid));
-		return -1;
-	}
-	return pid;
-}
-
-/* child_idle is the body of a child that waits to be killed. */
-__attribute__((noreturn))
-static void child_idle(void)
-{
-	for (;;)
-		if (tx_syscall0(SYS_pause) == -ENOSYS_)
-			sleep_ms(1000);
 }
 
 /*

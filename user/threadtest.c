@@ -68,6 +68,8 @@
 #define ENOSYS_ 38
 #define ETIMEDOUT_ 110
 
+#include "kid.h"
+
 #define WNOTHREAD_ 0x20000000	/* __WNOTHREAD */
 #define WALL_ 0x40000000	/* __WALL */
 
@@ -129,18 +131,6 @@ static long futex(int *uaddr, long op, long val, const void *timeout_or_val2, in
 			   val3);
 }
 
-/*
- * sys_fork is musl's fork(): musl keeps each thread's TID in its thread
- * descriptor (for pthread_kill and its locks), and only its fork() sets
- * it in the child.
- */
-static long sys_fork(void)
-{
-	long pid = fork();
-
-	return pid < 0 ? -errno : pid;
-}
-
 static long clock_ns(int clock)
 {
 	struct timespec ts;
@@ -155,17 +145,6 @@ static struct timespec ts_of(long ns)
 	struct timespec ts = {ns / NSEC, ns % NSEC};
 
 	return ts;
-}
-
-/* sleep_ms sleeps ms of CLOCK_MONOTONIC, resuming after signal handlers. */
-static void sleep_ms(long ms)
-{
-	long end = now_ns() + ms * MSEC, left;
-
-	while ((left = end - now_ns()) > 0) {
-		struct timespec ts = ts_of(left);
-		tx_syscall2(SYS_nanosleep, &ts, 0);
-	}
 }
 
 /* make_pipe makes a pipe whose read end does not block. */
@@ -201,45 +180,10 @@ static long read_bounded(int fd, char *buf, long n, long ms)
 	}
 }
 
-/* reap waits (bounded) for pid and checks its wait status; 1 if it matches. */
-static int reap(const char *what, long pid, int want)
-{
-	int st;
-
-	if (wait_bounded(pid, &st, KID_MS) != 1)
-		return 0;
-	if (st != want) {
-		fail("%s: child %s, want %s", what, wstatus(st), wstatus(want));
-		return 0;
-	}
-	return 1;
-}
-
-/* fork_or_fail forks; in the parent a failure is reported and -1 returned. */
-static long fork_or_fail(void)
-{
-	long pid = sys_fork();
-
-	if (tx_is_err(pid)) {
-		fail("fork = %s", en(pid));
-		return -1;
-	}
-	return pid;
-}
-
-/* idle is the body of a thread or child that waits to be killed. */
-__attribute__((noreturn))
-static void idle(void)
-{
-	for (;;)
-		if (tx_syscall0(SYS_pause) == -ENOSYS_)
-			sleep_ms(1000);
-}
-
 static void *idle_thread(void *arg)
 {
 	(void)arg;
-	idle();
+	child_idle();
 }
 
 /* start makes a musl thread with a STACK-byte stack; 1 if it did. */
@@ -750,7 +694,7 @@ static void t_kill_threaded(void)
 			if (!start(&t[i], idle_thread, 0))
 				tx_exit(1);
 		tx_syscall3(SYS_write, fds[1], "r", 1);
-		idle();
+		child_idle();
 	}
 	if (pid < 0)
 		return;

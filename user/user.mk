@@ -14,7 +14,8 @@
 # static x86-64 Linux executable with Debian's musl-gcc (package
 # musl-tools). The programs follow the Linux ABI only, so the same binary
 # runs on Tamix and on Linux. user/tamix_test.h holds their shared helpers,
-# user/ktap.h the KTAP reporting and case runner of the test suites.
+# user/ktap.h the KTAP reporting and case runner of the test suites,
+# user/kid.h the fork, reap and sleep helpers of sigtest and threadtest.
 #
 # user/gotest/ is a Go program, a module of its own (its go.mod keeps it out
 # of the kernel's module `tamix`, so `go vet ./...` at the top does not see
@@ -36,7 +37,7 @@ USER_CC ?= musl-gcc
 USER_CFLAGS ?= -static -O2 -Wall -Wextra
 USER_BUILD := build/user
 USER_BINS := $(addprefix $(USER_BUILD)/,$(USER_PROGS))
-USER_HEADERS := user/tamix_test.h user/ktap.h
+USER_HEADERS := user/tamix_test.h user/ktap.h user/kid.h
 USER_GO_BINS := $(addprefix $(USER_BUILD)/,$(USER_GO_PROGS))
 USER_ALL := $(USER_PROGS) $(USER_GO_PROGS)
 USER_ALL_BINS := $(USER_BINS) $(USER_GO_BINS)
