@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"tamix/kernel/ktap"
+	"tamix/kernel/testenv"
 	"tamix/proc"
 )
 
@@ -74,8 +75,8 @@ func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "fuzz",
 		Init: func() error {
-			if proc.K.Root == nil {
-				return fmt.Errorf("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
+			if err := testenv.NeedInitramfs(); err != nil {
+				return err
 			}
 			return nil
 		},

@@ -8,7 +8,6 @@
 package signaltest
 
 import (
-	"fmt"
 	"time"
 
 	"tamix/abi"
@@ -25,8 +24,8 @@ func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "signal",
 		Init: func() error {
-			if proc.K.Root == nil {
-				return fmt.Errorf("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
+			if err := testenv.NeedInitramfs(); err != nil {
+				return err
 			}
 			baseline = testenv.Take()
 			return nil

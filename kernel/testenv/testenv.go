@@ -10,6 +10,7 @@ package testenv
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 
 	"tamix/fs"
@@ -25,6 +26,19 @@ type Baseline struct {
 	Tasks, PIDs int
 	Files       int64 // open files (nr_files)
 	Queued      int64 // queued siginfo
+}
+
+// ErrNoInitramfs is what a suite's Init returns when there are no user
+// programs to run.
+var ErrNoInitramfs = errors.New("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
+
+// NeedInitramfs is a suite's Init check that the initramfs (and so the
+// user programs it runs) is there.
+func NeedInitramfs() error {
+	if proc.K.Root == nil {
+		return ErrNoInitramfs
+	}
+	return nil
 }
 
 // Take reads the counters now.

@@ -9,12 +9,10 @@
 package threadtest
 
 import (
-	"fmt"
 	"time"
 
 	"tamix/kernel/ktap"
 	"tamix/kernel/testenv"
-	"tamix/proc"
 )
 
 var baseline testenv.Baseline
@@ -23,8 +21,8 @@ func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "thread",
 		Init: func() error {
-			if proc.K.Root == nil {
-				return fmt.Errorf("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
+			if err := testenv.NeedInitramfs(); err != nil {
+				return err
 			}
 			baseline = testenv.Take()
 			return nil

@@ -27,8 +27,8 @@ func init() {
 		Name: "user",
 		Init: func() error {
 			leakBase = testenv.Take()
-			if proc.K.Root == nil {
-				return fmt.Errorf("no initramfs (boot with qemu.sh --initrd build/initramfs.cpio)")
+			if err := testenv.NeedInitramfs(); err != nil {
+				return err
 			}
 			return nil
 		},
