@@ -56,6 +56,17 @@ func checkKTAP(t *testing.T, r *guestRun) {
 	t.Logf("KTAP: %s", rep.Summary())
 }
 
+// checkInitPassed checks a run whose init was a KTAP suite: every case
+// passed, init exited with status 0, and the kernel powered off with it.
+func checkInitPassed(t *testing.T, r *guestRun) {
+	t.Helper()
+	checkKTAP(t, r)
+	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
+		t.Error(`no "tamix: init exited with status 0" line`)
+	}
+	r.checkStatus(t, exitOK)
+}
+
 // TestForkSuite boots user/forktest.c as PID 1 (init=/forktest): the
 // issue-5 suite of fork, vfork, clone, exec, exit and wait run from user
 // space, which prints KTAP itself; the kernel powers off with its exit
@@ -64,11 +75,7 @@ func checkKTAP(t *testing.T, r *guestRun) {
 func TestForkSuite(t *testing.T) {
 	r, tr := bootTraced(t, "forktest", checkedEvents, traceBufSize, "init=/forktest")
 	checkLifecycle(t, tr)
-	checkKTAP(t, r)
-	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
-		t.Error(`no "tamix: init exited with status 0" line`)
-	}
-	r.checkStatus(t, exitOK)
+	checkInitPassed(t, r)
 }
 
 // TestVFSSuite boots user/vfstest.c as PID 1 (init=/vfstest): the file
@@ -76,11 +83,7 @@ func TestForkSuite(t *testing.T) {
 // under /tmp; the kernel powers off with its exit status.
 func TestVFSSuite(t *testing.T) {
 	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/vfstest")
-	checkKTAP(t, r)
-	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
-		t.Error(`no "tamix: init exited with status 0" line`)
-	}
-	r.checkStatus(t, exitOK)
+	checkInitPassed(t, r)
 }
 
 // TestTTYSuite boots user/ttytest.c as PID 1 (init=/ttytest): poll,
@@ -90,11 +93,7 @@ func TestVFSSuite(t *testing.T) {
 // pseudo-terminal.
 func TestTTYSuite(t *testing.T) {
 	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/ttytest")
-	checkKTAP(t, r)
-	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
-		t.Error(`no "tamix: init exited with status 0" line`)
-	}
-	r.checkStatus(t, exitOK)
+	checkInitPassed(t, r)
 }
 
 // TestSignalSuite boots user/sigtest.c as PID 1 (init=/sigtest): the
@@ -105,11 +104,7 @@ func TestTTYSuite(t *testing.T) {
 // if every case passed.
 func TestSignalSuite(t *testing.T) {
 	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/sigtest")
-	checkKTAP(t, r)
-	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
-		t.Error(`no "tamix: init exited with status 0" line`)
-	}
-	r.checkStatus(t, exitOK)
+	checkInitPassed(t, r)
 }
 
 // TestThreadSuite boots user/threadtest.c as PID 1: the issue-10 suite of
@@ -118,11 +113,7 @@ func TestSignalSuite(t *testing.T) {
 // and passes on Linux too.
 func TestThreadSuite(t *testing.T) {
 	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/threadtest")
-	checkKTAP(t, r)
-	if _, ok := r.find(contains("tamix: init exited with status 0")); !ok {
-		t.Error(`no "tamix: init exited with status 0" line`)
-	}
-	r.checkStatus(t, exitOK)
+	checkInitPassed(t, r)
 }
 
 // TestGoProgram boots user/gotest, a static Go program, as PID 1 with the
