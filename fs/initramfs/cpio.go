@@ -3,6 +3,7 @@ package initramfs
 import (
 	"bytes"
 	"fmt"
+	vfs "tamix/fs"
 )
 
 // The cpio "newc" format (Documentation/driver-api/early-userspace/
@@ -71,7 +72,7 @@ func (e *FormatError) Error() string {
 // fatal (see the package comment).
 func Parse(data []byte) (*FS, error) {
 	fs := &FS{nextIno: 1}
-	fs.Root = fs.newNode("/", header{mode: S_IFDIR | 0o755})
+	fs.Root = fs.newNode("/", header{mode: vfs.S_IFDIR | 0o755})
 	fs.Root.Parent = fs.Root
 	off := 0
 	for {
@@ -154,7 +155,7 @@ func readEntry(data []byte, off int) (h header, name string, body []byte, next i
 	if h, err = parseHeader(data[off : off+headerSize]); err != nil {
 		return h, "", nil, 0, fail("", "%v", err)
 	}
-	if h.namesize == 0 || h.namesize > PathMax {
+	if h.namesize == 0 || h.namesize > vfs.PathMax {
 		return h, "", nil, 0, fail("", "name size %d", h.namesize)
 	}
 	nameEnd := off + headerSize + int(h.namesize)
@@ -174,7 +175,7 @@ func readEntry(data []byte, off int) (h header, name string, body []byte, next i
 		return h, name, nil, 0, fail(name, "data truncated (%d bytes announced)", h.filesize)
 	}
 	body = data[start : start+int(h.filesize) : start+int(h.filesize)]
-	if h.crc && h.mode&S_IFMT == S_IFREG {
+	if h.crc && h.mode&vfs.S_IFMT == vfs.S_IFREG {
 		var sum uint32
 		for _, b := range body {
 			sum += uint32(b)

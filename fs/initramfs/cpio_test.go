@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	vfs "tamix/fs"
 	"testing"
 	"unsafe"
 )
@@ -59,10 +60,10 @@ func archive(entries ...entry) []byte {
 	return appendEntry(b, entry{name: trailerName})
 }
 
-func dir(name string) entry        { return entry{name: name, mode: S_IFDIR | 0o755} }
-func file(name, data string) entry { return entry{name: name, mode: S_IFREG | 0o644, data: data} }
+func dir(name string) entry        { return entry{name: name, mode: vfs.S_IFDIR | 0o755} }
+func file(name, data string) entry { return entry{name: name, mode: vfs.S_IFREG | 0o644, data: data} }
 func symlink(name, target string) entry {
-	return entry{name: name, mode: S_IFLNK | 0o777, data: target}
+	return entry{name: name, mode: vfs.S_IFLNK | 0o777, data: target}
 }
 func mustParse(t *testing.T, b []byte) *FS { t.Helper(); fs, err := Parse(b); must(t, err); return fs }
 
@@ -92,13 +93,13 @@ func tree(fs *FS) string {
 
 func TestParseTree(t *testing.T) {
 	hello := file("bin/hello", "\x7fELF...")
-	hello.mode, hello.uid, hello.gid, hello.mtime = S_IFREG|0o4755, 1000, 100, 1700000000
+	hello.mode, hello.uid, hello.gid, hello.mtime = vfs.S_IFREG|0o4755, 1000, 100, 1700000000
 	data := archive(
-		entry{name: ".", mode: S_IFDIR | 0o700, mtime: 5},
+		entry{name: ".", mode: vfs.S_IFDIR | 0o700, mtime: 5},
 		dir("bin"), hello, symlink("bin/sh", "hello"), symlink("init", "/bin/hello"),
-		entry{name: "dev/console", mode: S_IFCHR | 0o600, rdevMajor: 5, rdevMin: 1},
-		entry{name: "./etc/motd", mode: S_IFREG | 0o644, data: "welcome\n", crc: true},
-		entry{name: "/empty", mode: S_IFREG | 0o600},
+		entry{name: "dev/console", mode: vfs.S_IFCHR | 0o600, rdevMajor: 5, rdevMin: 1},
+		entry{name: "./etc/motd", mode: vfs.S_IFREG | 0o644, data: "welcome\n", crc: true},
+		entry{name: "/empty", mode: vfs.S_IFREG | 0o600},
 	)
 	fs := mustParse(t, data)
 	want := `/ 40700
@@ -131,7 +132,7 @@ func TestParseTree(t *testing.T) {
 	if con.RdevMajor != 5 || con.RdevMinor != 1 || con.Parent != nil {
 		t.Errorf("console %+v", con)
 	}
-	if dev, _ := fs.Lookup("/dev", true); dev.Mode != S_IFDIR|0o755 || dev.UID != 0 || dev.Nlink != 2 || dev.Parent != fs.Root {
+	if dev, _ := fs.Lookup("/dev", true); dev.Mode != vfs.S_IFDIR|0o755 || dev.UID != 0 || dev.Nlink != 2 || dev.Parent != fs.Root {
 		t.Errorf("implicit /dev: %+v", dev)
 	}
 	inos := map[uint64]bool{}
@@ -147,7 +148,7 @@ func TestParseTree(t *testing.T) {
 // TestHardLinks: GNU cpio stores a multiply linked file's data with its
 // last name only; all names end up on one Node.
 func TestHardLinks(t *testing.T) {
-	a := entry{name: "a", mode: S_IFREG | 0o644, ino: 7, nlink: 3}
+	a := entry{name: "a", mode: vfs.S_IFREG | 0o644, ino: 7, nlink: 3}
 	b, c := a, a
 	b.name, c.name, c.data = "sub/b", "c", "shared"
 	other := file("d", "other") // same ino, nlink 1: not a link
@@ -183,8 +184,8 @@ func TestReplace(t *testing.T) {
 		file("f", "one"), file("f", "two"), // same type: rewritten in place
 		symlink("l", "x"), symlink("l", "y"), // symlinks replace
 		file("d", "file"), dir("d"), file("d/x", ""), // a dir replaces a file
-		entry{name: "d", mode: S_IFDIR | 0o700}, // a dir updates a dir
-		dir("e"), file("e", "now a file"),       // an empty dir is replaced
+		entry{name: "d", mode: vfs.S_IFDIR | 0o700}, // a dir updates a dir
+		dir("e"), file("e", "now a file"), // an empty dir is replaced
 		symlink("s", "d"), file("s/y", "via link"), // parents follow links
 	))
 	want := `/ 40755
@@ -199,7 +200,7 @@ func TestReplace(t *testing.T) {
 		t.Errorf("tree:\n%s\nwant:\n%s", got, want)
 	}
 	// A rewritten file keeps its inode, so its hard links see new data.
-	a := entry{name: "a", mode: S_IFREG | 0o644, ino: 9, nlink: 2, data: "old"}
+	a := entry{name: "a", mode: vfs.S_IFREG | 0o644, ino: 9, nlink: 2, data: "old"}
 	b := a
 	b.name, b.data = "b", ""
 	fs = mustParse(t, archive(a, b, file("b", "new")))
@@ -237,7 +238,7 @@ func TestParseErrors(t *testing.T) {
 	badName := append([]byte(nil), good...)
 	badName[headerSize+1] = 'x' // overwrite the name's NUL
 	noTrailer := appendEntry(nil, file("a", "b"))
-	badSum := appendEntry(nil, entry{name: "c", mode: S_IFREG, data: "abc", crc: true})
+	badSum := appendEntry(nil, entry{name: "c", mode: vfs.S_IFREG, data: "abc", crc: true})
 	badSum[headerSize+2] ^= 1 // the data's first byte
 	badSum = append(badSum, archive()...)
 	tests := []struct {
@@ -265,8 +266,8 @@ func TestParseErrors(t *testing.T) {
 		{"size past end", hdr(6, "00010000"), "data truncated"},
 		{"checksum", badSum, "bad data checksum"},
 		{"unknown type", archive(entry{name: "x", mode: 0o644}), "unknown file type"},
-		{"dir with data", archive(entry{name: "x", mode: S_IFDIR, data: "d"}), "1 bytes of data"},
-		{"fifo with data", archive(entry{name: "x", mode: S_IFIFO, data: "d"}), "1 bytes of data"},
+		{"dir with data", archive(entry{name: "x", mode: vfs.S_IFDIR, data: "d"}), "1 bytes of data"},
+		{"fifo with data", archive(entry{name: "x", mode: vfs.S_IFIFO, data: "d"}), "1 bytes of data"},
 		{"empty symlink", archive(symlink("x", "")), "symbolic link target of 0 bytes"},
 		{"NUL in symlink", archive(symlink("x", "a\x00b")), "symbolic link target"},
 		{"dotdot", archive(file("../etc/passwd", "")), `".."`},
@@ -276,8 +277,8 @@ func TestParseErrors(t *testing.T) {
 		{"parent dangling", archive(symlink("a", "nowhere"), file("a/b", "")), "no such file"},
 		{"replace full dir", archive(file("d/x", ""), file("d", "")), "non-empty directory"},
 		{"link replaces full dir", archive(
-			entry{name: "a", mode: S_IFREG, ino: 3, nlink: 2}, file("d/x", ""),
-			entry{name: "d", mode: S_IFREG, ino: 3, nlink: 2}), "non-empty directory"},
+			entry{name: "a", mode: vfs.S_IFREG, ino: 3, nlink: 2}, file("d/x", ""),
+			entry{name: "d", mode: vfs.S_IFREG, ino: 3, nlink: 2}), "non-empty directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package initramfs
 
 import (
+	vfs "tamix/fs"
 	"testing"
 	"unsafe"
 )
@@ -10,11 +11,11 @@ import (
 //
 //	go test ./kernel/initramfs -run '^$' -fuzz FuzzParse -fuzztime 5m
 func FuzzParse(f *testing.F) {
-	a := entry{name: "a", mode: S_IFREG | 0o644, ino: 7, nlink: 2}
+	a := entry{name: "a", mode: vfs.S_IFREG | 0o644, ino: 7, nlink: 2}
 	b := a
 	b.name, b.data = "d/b", "linked"
 	f.Add(archive(dir("d"), file("d/f", "x"), symlink("l", "d/f"), a, b,
-		entry{name: "c", mode: S_IFCHR, rdevMajor: 1, rdevMin: 3, crc: true}))
+		entry{name: "c", mode: vfs.S_IFCHR, rdevMajor: 1, rdevMin: 3, crc: true}))
 	f.Add(append(archive(symlink("s", "/s")), archive(file("s/x", ""))...))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, data []byte) {

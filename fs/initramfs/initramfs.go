@@ -27,33 +27,13 @@ package initramfs
 
 import (
 	"sort"
+	vfs "tamix/fs"
 
 	"tamix/abi"
 )
 
-// File types and permission bits of Node.Mode, as in st_mode
-// (include/uapi/linux/stat.h).
-const (
-	S_IFMT   = 0o170000
-	S_IFSOCK = 0o140000
-	S_IFLNK  = 0o120000
-	S_IFREG  = 0o100000
-	S_IFBLK  = 0o060000
-	S_IFDIR  = 0o040000
-	S_IFCHR  = 0o020000
-	S_IFIFO  = 0o010000
-	S_ISUID  = 0o004000
-	S_ISGID  = 0o002000
-	S_ISVTX  = 0o001000
-	permMask = 0o7777
-)
-
-// Limits of path names (include/uapi/linux/limits.h, namei.h).
-const (
-	PathMax     = 4096 // PATH_MAX, the terminating NUL included
-	NameMax     = 255  // NAME_MAX: one path component
-	MaxSymlinks = 40   // MAXSYMLINKS: symlinks followed by one lookup
-)
+// File types, permission bits and path-name limits are fs's (vfs.S_IFMT,
+// vfs.PathMax, ...): a Node's Mode is an st_mode like an inode's.
 
 // PathError is a failed lookup: the operation, the path and the errno
 // for user space.
@@ -79,7 +59,7 @@ type Node struct {
 	// Ino is the inode number, given by Parse in creation order from 1
 	// (the root); archive inode numbers only identify hard links.
 	Ino uint64
-	// Mode is the file type (S_IFMT bits) and permissions, as st_mode.
+	// Mode is the file type (vfs.S_IFMT bits) and permissions, as st_mode.
 	Mode uint32
 	UID  uint32
 	GID  uint32
@@ -105,9 +85,9 @@ type Node struct {
 }
 
 // IsDir, IsRegular and IsSymlink report the node's file type.
-func (n *Node) IsDir() bool     { return n.Mode&S_IFMT == S_IFDIR }
-func (n *Node) IsRegular() bool { return n.Mode&S_IFMT == S_IFREG }
-func (n *Node) IsSymlink() bool { return n.Mode&S_IFMT == S_IFLNK }
+func (n *Node) IsDir() bool     { return n.Mode&vfs.S_IFMT == vfs.S_IFDIR }
+func (n *Node) IsRegular() bool { return n.Mode&vfs.S_IFMT == vfs.S_IFREG }
+func (n *Node) IsSymlink() bool { return n.Mode&vfs.S_IFMT == vfs.S_IFLNK }
 
 // DirEntry is one entry of a directory listing.
 type DirEntry struct {

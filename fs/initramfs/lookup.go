@@ -2,6 +2,7 @@ package initramfs
 
 import (
 	"strings"
+	vfs "tamix/fs"
 
 	"tamix/abi"
 )
@@ -10,7 +11,7 @@ import (
 // starts with "/". Symbolic links in the middle of the path are always
 // followed; a symbolic link at the end is followed only if follow is set
 // (stat versus lstat, open versus O_NOFOLLOW) or if the path ends in "/".
-// At most MaxSymlinks links are followed in all.
+// At most vfs.MaxSymlinks links are followed in all.
 //
 // Errors are *PathError with Linux's errno: abi.ENOENT (a missing component,
 // or an empty path), abi.ENOTDIR (a component used as a directory is not one),
@@ -28,7 +29,7 @@ func (fs *FS) Lookup(path string, follow bool) (*Node, error) {
 // LookupAt is Lookup with relative paths starting at directory dir (the
 // working directory, or openat's dirfd). Absolute paths start at the root.
 func (fs *FS) LookupAt(dir *Node, path string, follow bool) (*Node, error) {
-	if len(path) >= PathMax {
+	if len(path) >= vfs.PathMax {
 		return nil, &PathError{"lookup", path, abi.ENAMETOOLONG}
 	}
 	if path == "" {
@@ -87,7 +88,7 @@ func (w *walker) walk(dir *Node, path string, follow bool) (*Node, abi.Errno) {
 // for "." and "..", handle_dots().
 func (w *walker) step(cur *Node, name string, follow bool) (*Node, abi.Errno) {
 	switch {
-	case len(name) > NameMax:
+	case len(name) > vfs.NameMax:
 		return nil, abi.ENAMETOOLONG
 	case name == ".":
 		return cur, 0
@@ -103,7 +104,7 @@ func (w *walker) step(cur *Node, name string, follow bool) (*Node, abi.Errno) {
 	}
 	// pick_link(): count the link and walk its target.
 	w.links++
-	if w.links > MaxSymlinks {
+	if w.links > vfs.MaxSymlinks {
 		return nil, abi.ELOOP
 	}
 	return w.walk(cur, next.Target, true)

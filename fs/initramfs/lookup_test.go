@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"tamix/abi"
+	vfs "tamix/fs"
 	"testing"
 )
 
@@ -18,9 +19,9 @@ func lookupFS(t *testing.T) *FS {
 		file("dir/sub/f", "deep"), symlink("dir/sub/back", "../../bin/sh"),
 	}
 	// chain0 -> chain1 -> ... -> chain40 -> bin/busybox: 41 links.
-	for i := 0; i <= MaxSymlinks; i++ {
+	for i := 0; i <= vfs.MaxSymlinks; i++ {
 		target := fmt.Sprintf("chain%d", i+1)
-		if i == MaxSymlinks {
+		if i == vfs.MaxSymlinks {
 			target = "bin/busybox"
 		}
 		entries = append(entries, symlink(fmt.Sprintf("chain%d", i), target))
@@ -76,7 +77,7 @@ func TestLookup(t *testing.T) {
 		{"/chain1", true, bb, 0},          // 40 links: the limit
 		{"/chain0", true, nil, abi.ELOOP}, // 41 links
 		{"/" + strings.Repeat("n", 256), true, nil, abi.ENAMETOOLONG},
-		{strings.Repeat("./", PathMax/2), true, nil, abi.ENAMETOOLONG},
+		{strings.Repeat("./", vfs.PathMax/2), true, nil, abi.ENAMETOOLONG},
 	}
 	for _, tt := range tests {
 		name := tt.path
@@ -97,7 +98,7 @@ func TestLookup(t *testing.T) {
 		})
 	}
 	// Just below PATH_MAX is fine.
-	if _, err := fs.Lookup(strings.Repeat("./", PathMax/2-1)+"b", true); !errors.Is(err, abi.ENOENT) {
+	if _, err := fs.Lookup(strings.Repeat("./", vfs.PathMax/2-1)+"b", true); !errors.Is(err, abi.ENOENT) {
 		t.Errorf("4095-byte path: %v", err)
 	}
 }

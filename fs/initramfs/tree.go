@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	vfs "tamix/fs"
 )
 
 // linkKey identifies the inode of an archive entry: what find_link() in
 // init/initramfs.c compares to pair hard links.
 type linkKey struct {
 	devMajor, devMinor, ino uint32
-	typ                     uint32 // S_IFMT bits
+	typ                     uint32 // vfs.S_IFMT bits
 }
 
 // add puts one archive entry into the tree. Mirrors
@@ -22,14 +23,14 @@ type linkKey struct {
 // replacing a non-empty directory is an error (Linux's rmdir would fail
 // and the entry would be dropped), and missing parents are created.
 func (fs *FS) add(h header, name string, body []byte, links map[linkKey]*Node) error {
-	typ := h.mode & S_IFMT
+	typ := h.mode & vfs.S_IFMT
 	switch typ {
-	case S_IFREG:
-	case S_IFLNK:
-		if len(body) == 0 || len(body) > PathMax || strings.IndexByte(string(body), 0) >= 0 {
+	case vfs.S_IFREG:
+	case vfs.S_IFLNK:
+		if len(body) == 0 || len(body) > vfs.PathMax || strings.IndexByte(string(body), 0) >= 0 {
 			return fmt.Errorf("bad symbolic link target of %d bytes", len(body))
 		}
-	case S_IFDIR, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK:
+	case vfs.S_IFDIR, vfs.S_IFCHR, vfs.S_IFBLK, vfs.S_IFIFO, vfs.S_IFSOCK:
 		if len(body) != 0 {
 			return fmt.Errorf("%d bytes of data for a file of type %#o", len(body), typ)
 		}
@@ -41,7 +42,7 @@ func (fs *FS) add(h header, name string, body []byte, links map[linkKey]*Node) e
 		return err
 	}
 	if base == "" { // "." or "/": the root itself
-		if typ != S_IFDIR {
+		if typ != vfs.S_IFDIR {
 			return errors.New("the root must be a directory")
 		}
 		setMeta(fs.Root, h)
@@ -50,7 +51,7 @@ func (fs *FS) add(h header, name string, body []byte, links map[linkKey]*Node) e
 	old := dir.Children[base]
 	// maybe_link(): the second and later names of a multiply linked
 	// regular file or special file become links to the first.
-	if h.nlink >= 2 && typ != S_IFDIR && typ != S_IFLNK {
+	if h.nlink >= 2 && typ != vfs.S_IFDIR && typ != vfs.S_IFLNK {
 		key := linkKey{h.devMajor, h.devMinor, h.ino, typ}
 		if first := links[key]; first != nil {
 			if old != first {
@@ -63,18 +64,18 @@ func (fs *FS) add(h header, name string, body []byte, links map[linkKey]*Node) e
 			// Linux opens the link without O_TRUNC and truncates only
 			// to a nonzero size: an empty body keeps the data an
 			// earlier link brought (cpio writes it with the last).
-			if typ == S_IFREG && len(body) > 0 {
+			if typ == vfs.S_IFREG && len(body) > 0 {
 				setData(first, body)
 			}
 			return nil
 		}
 		defer func() { links[key] = dir.Children[base] }()
 	}
-	if old != nil && old.Mode&S_IFMT == typ && typ != S_IFLNK {
+	if old != nil && old.Mode&vfs.S_IFMT == typ && typ != vfs.S_IFLNK {
 		// Same type: O_TRUNC on a file, EEXIST for mkdir and mknod;
 		// the owner, mode and time are set all the same.
 		setMeta(old, h)
-		if typ == S_IFREG {
+		if typ == vfs.S_IFREG {
 			setData(old, body)
 		}
 		return nil
@@ -84,12 +85,12 @@ func (fs *FS) add(h header, name string, body []byte, links map[linkKey]*Node) e
 	}
 	n := fs.newNode(base, h)
 	switch typ {
-	case S_IFREG:
+	case vfs.S_IFREG:
 		setData(n, body)
-	case S_IFLNK:
+	case vfs.S_IFLNK:
 		n.Target = string(body)
 		n.Size = int64(len(body))
-	case S_IFDIR:
+	case vfs.S_IFDIR:
 		n.Parent = dir
 	}
 	dir.Children[base] = n
@@ -108,7 +109,7 @@ func (fs *FS) parentOf(path string) (*Node, string, error) {
 		case "..":
 			return nil, "", errors.New(`".." in a path name`)
 		default:
-			if len(p) > NameMax {
+			if len(p) > vfs.NameMax {
 				return nil, "", errors.New("path component longer than NAME_MAX")
 			}
 			parts = append(parts, p)
@@ -121,7 +122,7 @@ func (fs *FS) parentOf(path string) (*Node, string, error) {
 	for _, p := range parts[:len(parts)-1] {
 		next := dir.Children[p]
 		if next == nil {
-			next = fs.newNode(p, header{mode: S_IFDIR | 0o755})
+			next = fs.newNode(p, header{mode: vfs.S_IFDIR | 0o755})
 			next.Parent = dir
 			dir.Children[p] = next
 		} else if next.IsSymlink() {
@@ -169,11 +170,11 @@ func (fs *FS) newNode(name string, h header) *Node {
 // setMeta applies an entry's owner, mode and time: do_name()'s chown,
 // chmod and do_utime(). The file type is not changed.
 func setMeta(n *Node, h header) {
-	typ := n.Mode & S_IFMT
+	typ := n.Mode & vfs.S_IFMT
 	if typ == 0 {
-		typ = h.mode & S_IFMT
+		typ = h.mode & vfs.S_IFMT
 	}
-	n.Mode = typ | h.mode&permMask
+	n.Mode = typ | h.mode&vfs.PermMask
 	n.UID, n.GID = h.uid, h.gid
 	n.Mtime = int64(h.mtime)
 }
