@@ -71,20 +71,6 @@
 static long suite_pid;		/* the process that prints the ok lines */
 static const char *self_path;	/* this program, for execve */
 
-/* child_fail is for children: prints why and exits with code. */
-__attribute__((noreturn, format(printf, 2, 3)))
-static void child_fail(int code, const char *fmt, ...)
-{
-	char buf[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	diag("child %ld: %s", tx_syscall0(SYS_getpid), buf);
-	tx_exit(code);
-}
-
 /* ---------------------------------------------------------------------
  * System-call helpers
  * ------------------------------------------------------------------- */

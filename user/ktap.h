@@ -61,6 +61,21 @@ static inline void diag(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* child_fail is for a case's children: prints why (with the child's
+ * PID) and exits the thread group with code. */
+__attribute__((noreturn, format(printf, 2, 3)))
+static inline void child_fail(int code, const char *fmt, ...)
+{
+	char buf[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	diag("child %ld: %s", tx_syscall0(SYS_getpid), buf);
+	tx_exit(code);
+}
+
 /* ktap_fail says why the running case fails and marks it failed. */
 __attribute__((format(printf, 2, 3)))
 static inline void ktap_fail(int line, const char *fmt, ...)

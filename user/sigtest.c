@@ -109,20 +109,6 @@ static int checkx(const char *what, unsigned long got, unsigned long want)
 	return 0;
 }
 
-/* child_fail is for children: prints why and exits with code. */
-__attribute__((noreturn, format(printf, 2, 3)))
-static void child_fail(int code, const char *fmt, ...)
-{
-	char buf[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	diag("child %ld: %s", tx_syscall0(SYS_getpid), buf);
-	tx_exit(code);
-}
-
 /* ---------------------------------------------------------------------
  * System-call helpers
  * ------------------------------------------------------------------- */

@@ -106,20 +106,6 @@
 
 static const char *self_path;		/* this program, for execve */
 
-/* child_fail is for children: prints why and exits the group with code. */
-__attribute__((noreturn, format(printf, 2, 3)))
-static void child_fail(int code, const char *fmt, ...)
-{
-	char buf[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	diag("child: %s", buf);
-	tx_exit(code);
-}
-
 /* ---------------------------------------------------------------------
  * System-call helpers
  * ------------------------------------------------------------------- */
