@@ -40,12 +40,8 @@ const heapSlack = 4 << 20
 // the PID bitmap's weight, nr_files, the sigqueue count, and the slab
 // (here: Go heap) in use.
 type counters struct {
-	freePages uint64
-	tasks     int
-	pids      int
-	files     int64
-	queued    int64
-	heap      uint64
+	testenv.Baseline
+	heap uint64 // Go heap in use (HeapAlloc)
 }
 
 // readCounters takes the counters after a garbage collection, so that the
@@ -54,19 +50,12 @@ func readCounters() counters {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return counters{
-		freePages: proc.K.Pages.FreePageCount() + proc.ImageCachePages(),
-		tasks:     len(proc.Tasks()),
-		pids:      proc.PIDsInUse(),
-		files:     proc.OpenFiles(),
-		queued:    proc.QueuedSignals(),
-		heap:      ms.HeapAlloc,
-	}
+	return counters{testenv.Take(), ms.HeapAlloc}
 }
 
 func (c counters) String() string {
 	return fmt.Sprintf("free_pages=%d tasks=%d pids=%d files=%d sigqueue=%d heap=%d",
-		c.freePages, c.tasks, c.pids, c.files, c.queued, c.heap)
+		c.FreePages, c.Tasks, c.PIDs, c.Files, c.Queued, c.heap)
 }
 
 var baseline counters
@@ -224,21 +213,7 @@ func testNoLeaks(t *ktap.T) {
 	after := readCounters()
 	t.Logf("tamix: counters after: %v", after)
 	b := baseline
-	if after.freePages != b.freePages {
-		t.Errorf("%d pages leaked", int64(b.freePages)-int64(after.freePages))
-	}
-	if after.tasks != b.tasks {
-		t.Errorf("%d tasks left", after.tasks-b.tasks)
-	}
-	if after.pids != b.pids {
-		t.Errorf("%d PIDs in use, baseline %d", after.pids, b.pids)
-	}
-	if after.files != b.files {
-		t.Errorf("%d open files, baseline %d", after.files, b.files)
-	}
-	if after.queued != b.queued {
-		t.Errorf("%d siginfo queued, baseline %d", after.queued, b.queued)
-	}
+	b.Compare(t, after.Baseline)
 	if after.heap > b.heap+heapSlack {
 		t.Errorf("Go heap in use grew by %d bytes (slack %d)", after.heap-b.heap, heapSlack)
 	}
