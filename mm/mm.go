@@ -194,16 +194,31 @@ func (mm *MM) Get() {
 	mm.users++
 }
 
-// Put drops a user and releases the MM when it was the last. Mirrors
-// kernel/fork.c:mmput().
+// Put drops a user and releases the MM when it was the last, without
+// giving the CPU away: callers may hold locks (procfs snapshots hold the
+// task list's). Mirrors kernel/fork.c:mmput(), which may sleep; Tamix's
+// callers that can give way use PutResched.
 func (mm *MM) Put() {
-	mm.mu.Lock()
-	mm.users--
-	last := mm.users == 0
-	mm.mu.Unlock()
-	if last {
+	if mm.dropUser() {
 		mm.Release()
 	}
+}
+
+// PutResched is Put for a caller that holds no lock (exit, exec): the
+// teardown of a large address space gives way between chunks
+// (cond_resched in Linux's exit_mmap()).
+func (mm *MM) PutResched() {
+	if mm.dropUser() {
+		mm.teardown(true)
+	}
+}
+
+// dropUser drops a user and reports whether it was the last.
+func (mm *MM) dropUser() bool {
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	mm.users--
+	return mm.users == 0
 }
 
 // Release tears the address space down: every mapping is removed and its
@@ -214,33 +229,10 @@ func (mm *MM) Put() {
 // no one else holds references to the pages). If the MM's TLB is an
 // Unloader, it is unloaded first; otherwise the MM must not be loaded in
 // CR3. No TLB flush is issued; loading another CR3 drops the MM's
-// translations.
+// translations. It does not give the CPU away (see teardown).
 //
 // Mirrors mm/mmap.c:exit_mmap() followed by pgd_free().
-func (mm *MM) Release() {
-	mm.mu.Lock()
-	defer mm.mu.Unlock()
-	if mm.pt == nil {
-		panic("mm: Release of a released MM")
-	}
-	if u, ok := mm.tlb.(Unloader); ok {
-		u.Unload()
-	}
-	mm.pt.dropSharedTables(0, TaskSize, false)
-	for _, v := range mm.vmas.All() {
-		mm.pt.Update(v.Start, v.End, func(_ uintptr, e PTE) PTE {
-			mm.pages.PutPage(e.Addr())
-			return 0
-		})
-		if v.shm != nil {
-			v.shm.put(mm.pages)
-		}
-	}
-	mm.vmas.clear()
-	mm.rss = 0
-	mm.pt.Destroy()
-	mm.pt = nil
-}
+func (mm *MM) Release() { mm.teardown(false) }
 
 // Stats are an MM's sizes, in pages.
 type Stats struct {

@@ -107,13 +107,26 @@ func (mm *MM) zapLocked(start, end uintptr, b *tlbBatch) {
 // (nothing is unmapped then).
 // Mirrors mm/vma.c:do_vmi_munmap().
 func (mm *MM) munmapLocked(start, end uintptr, b *tlbBatch) error {
-	vs := mm.vmas.Intersecting(start, end)
-	if len(vs) == 0 {
-		return nil
-	}
-	if len(vs) == 1 && vs[0].Start < start && vs[0].End > end &&
-		(mm.vmas.Len() >= mm.maxMapCount || TotalVMAs() >= maxTotalVMAs) {
+	if mm.holeOverLimitLocked(start, end) {
 		return abi.ENOMEM
+	}
+	return mm.unmapRangeLocked(start, end, b)
+}
+
+// holeOverLimitLocked reports whether removing [start, end) would punch a
+// hole in one area (one more area) when the MM or the kernel is at its
+// limit of areas.
+func (mm *MM) holeOverLimitLocked(start, end uintptr) bool {
+	vs := mm.vmas.Intersecting(start, end)
+	return len(vs) == 1 && vs[0].Start < start && vs[0].End > end &&
+		(mm.vmas.Len() >= mm.maxMapCount || TotalVMAs() >= maxTotalVMAs)
+}
+
+// unmapRangeLocked is munmapLocked without the check on the number of
+// areas: the caller made it (for a larger range it unmaps in pieces).
+func (mm *MM) unmapRangeLocked(start, end uintptr, b *tlbBatch) error {
+	if len(mm.vmas.Intersecting(start, end)) == 0 {
+		return nil
 	}
 	// Leaf tables shared after fork: those at the edges of the range,
 	// which keep some of their pages, are unshared (which may fail, so
@@ -186,31 +199,6 @@ func (mm *MM) populateLocked(start, end uintptr) uintptr {
 		}
 	}
 	return next
-}
-
-// populateChunk is how much populate faults in between two chances for
-// other tasks to run: 2 MiB, a few ticks' work under TCG.
-const populateChunk = 512 * PageSize
-
-// Resched lets other tasks run if the current one has used its time
-// (cond_resched); the kernel sets it. mm calls it only with no lock held:
-// a task that slept holding an MM's lock would block any other task that
-// wanted it while holding the CPU (Tamix's locks are not sleeping locks).
-var Resched = func() {}
-
-// populate is populateLocked over [start, end) in chunks, taking the
-// lock for each and calling Resched between them, so that populating a
-// large mapping does not keep every other task waiting. The areas may
-// change between chunks (another thread's munmap): each chunk looks them
-// up again, as Linux's __mm_populate() does after it dropped mmap_lock.
-// Mirrors mm/gup.c:__mm_populate().
-func (mm *MM) populate(start, end uintptr) {
-	for va := start; va < end; {
-		mm.mu.Lock()
-		va = mm.populateLocked(va, min(end, va+populateChunk))
-		mm.mu.Unlock()
-		Resched()
-	}
 }
 
 // changeProtectionLocked rewrites the entries of area v after its flags

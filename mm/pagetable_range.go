@@ -248,3 +248,22 @@ func (pt *PageTable) Destroy() {
 	pt.freeTable(pt.root)
 	pt.root, pt.pdpt0, pt.pd0 = 0, 0, 0
 }
+
+// workEnd returns where a bounded piece of work over [start, end) should
+// stop: at the start of the (tables+1)-th leaf table that maps part of the
+// range, or at end if there are no more. The result is above start (for
+// tables ≥ 1) and 2 MiB aligned unless it is end, so a chunk never splits
+// a leaf table's block. Empty stretches cost nothing, so a huge range
+// with few pages is one chunk. Tamix's own helper for the loops Linux
+// bounds with cond_resched() inside its page-table walks.
+func (pt *PageTable) workEnd(start, end uintptr, tables int) uintptr {
+	stop, n := end, 0
+	pt.forEachTable(start, end, func(va uintptr, _ PhysAddr, _ int, _ PTE) bool {
+		if n++; n > tables {
+			stop = va
+			return false
+		}
+		return true
+	})
+	return stop
+}

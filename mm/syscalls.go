@@ -174,11 +174,7 @@ func (mm *MM) Munmap(addr, length uintptr) error {
 	if length == 0 {
 		return abi.EINVAL
 	}
-	mm.mu.Lock()
-	defer mm.mu.Unlock()
-	b := mm.newBatch()
-	defer b.finish()
-	return mm.munmapLocked(addr, addr+length, b)
+	return mm.munmapChunked(addr, addr+length)
 }
 
 // Mprotect changes the permissions of [addr, addr+length) to prot.
@@ -191,8 +187,10 @@ func (mm *MM) Munmap(addr, length uintptr) error {
 // ENOMEM. PROT_GROWSDOWN extends the change down to the start of the
 // area.
 //
-// Unlike Linux, which changes the areas one by one and may stop halfway,
-// Tamix checks the whole range first, so a failed call changes nothing.
+// Tamix checks the areas and the limits on the whole range first, so
+// those failures change nothing; a leaf-table copy that cannot be
+// allocated may stop the change halfway, as Linux stops at its first
+// failing area. A large range is changed in chunks (mprotectChunked).
 // Mirrors mm/mprotect.c:do_mprotect_pkey() with mprotect_fixup().
 func (mm *MM) Mprotect(addr, length uintptr, prot int) error {
 	grows := prot & (abi.PROT_GROWSDOWN | abi.PROT_GROWSUP)
@@ -212,24 +210,19 @@ func (mm *MM) Mprotect(addr, length uintptr, prot int) error {
 		return abi.EINVAL
 	}
 	mm.mu.Lock()
-	defer mm.mu.Unlock()
 	addr, err := mm.mprotectStartLocked(addr, end, grows)
+	if err == nil && !mm.coveredLocked(addr, end) {
+		err = abi.ENOMEM
+	}
+	if n := mm.vmas.splitsNeeded(addr, end); err == nil &&
+		(mm.vmas.Len()+n > mm.maxMapCount || TotalVMAs()+int64(n) > maxTotalVMAs) {
+		err = abi.ENOMEM
+	}
 	if err != nil {
+		mm.mu.Unlock()
 		return err
 	}
-	if !mm.coveredLocked(addr, end) {
-		return abi.ENOMEM
-	}
-	if n := mm.vmas.splitsNeeded(addr, end); mm.vmas.Len()+n > mm.maxMapCount || TotalVMAs()+int64(n) > maxTotalVMAs {
-		return abi.ENOMEM
-	}
-	if err := mm.unshareLocked(addr, end); err != nil {
-		return err
-	}
-	b := mm.newBatch()
-	defer b.finish()
-	mm.vmas.Protect(addr, end, VMFlags(prot), func(v *VMA) { mm.changeProtectionLocked(v, b) })
-	return nil
+	return mm.mprotectChunked(addr, end, VMFlags(prot))
 }
 
 // mprotectStartLocked checks the area at the start of an mprotect range

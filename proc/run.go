@@ -147,5 +147,5 @@ func exitMM(t *Task) {
 	}
 	m := t.MM
 	t.MM, t.ActiveMM = nil, nil
-	m.Put()
+	m.PutResched()
 }
