@@ -70,6 +70,18 @@ if [ $? = 0 ] && [ "$out" = "hog: touched 32 MiB" ]; then
 else
 	fail "hog 32: $out"
 fi
+for m in p:populate u:munmap m:mprotect f:fork; do
+	out=$("$dir/hog" -"${m%%:*}" 32)
+	case "$? $out" in
+	"0 hog: ${m#*:} of 32 MiB took "*" us (monotonic "*" to "*")") pass "hog -${m%%:*} 32: $out" ;;
+	*) fail "hog -${m%%:*} 32: $out" ;;
+	esac
+done
+out=$("$dir/hog" -t 32)
+case "$? $out" in
+"0 hog: exit of 32 MiB from monotonic "*) pass "hog -t 32: $out" ;;
+*) fail "hog -t 32: $out" ;;
+esac
 
 # badptr writes bad buffers to stdout, so stdout must read them: a pipe.
 out=$("$dir/badptr" | cat)

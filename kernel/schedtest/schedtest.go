@@ -27,8 +27,6 @@ func init() {
 			{Name: "fair_nice_0_vs_5", Run: testFairNice, Timeout: 60 * time.Second},
 			{Name: "fair_three_equal", Run: testFairEqual, Timeout: 60 * time.Second},
 			{Name: "context_switch_cost", Run: testSwitchCost, Timeout: 60 * time.Second},
-			{Name: "wakeup_latency_during_populate", Run: testWakeupLatencyDuringPopulate, Timeout: 60 * time.Second},
-			{Name: "wakeup_latency_during_exit", Run: testWakeupLatencyDuringExit, Timeout: 60 * time.Second},
 		},
 	})
 }
