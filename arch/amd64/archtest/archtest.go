@@ -97,6 +97,7 @@ func init() {
 			{Name: "fs_base", Run: testFSBase},
 			{Name: "smap_smep", Run: testSMAPSMEP},
 			{Name: "entry_clears_user_flags", Run: testEntryFlags},
+			{Name: "user_cannot_raise_iopl", Run: testIOPL},
 			{Name: "wakeg_convention", Run: testWakeGConvention},
 		},
 	})
@@ -243,7 +244,48 @@ const (
 	flagDF = 1 << 10
 	flagNT = 1 << 14
 	flagAC = 1 << 18
+	// flagIOPL is the I/O privilege level. A user program cannot change
+	// it (POPF at CPL 3 leaves it alone), so it reaches ring 0 only if
+	// the kernel itself returned to user mode with it: SYSCALL's mask
+	// clears it anyway, and rt_sigreturn never takes it from a frame
+	// (sigtest's forged-flags case).
+	flagIOPL = 3 << 12
 )
+
+// testIOPL runs user code that tries to raise IOPL to 3 with POPF, then
+// makes a system call (or, the second time, reads an I/O port), and
+// checks that IOPL stayed 0 in the saved user RFLAGS and in the kernel's,
+// and that the port read was refused with #GP. Linux relies on the same
+// hardware rule; only iopl(2), which Tamix does not have, raises it.
+func testIOPL(t *ktap.T) {
+	raise := []byte{0x9c, 0x48, 0x81, 0x0c, 0x24, 0x00, 0x30, 0x00, 0x00, 0x9d} // pushfq; orq $0x3000, (%rsp); popfq
+	for _, c := range []struct {
+		name string
+		code []byte
+		want uint64
+	}{
+		{"syscall", append(raise[:len(raise):len(raise)], 0xb8, 39, 0, 0, 0, 0x0f, 0x05), amd64.SyscallVector},
+		{"inb", append(raise[:len(raise):len(raise)], 0x31, 0xd2, 0xec), amd64.VecGeneralProt}, // xor %edx, %edx; in (%dx), %al
+	} {
+		loadUser(c.code)
+		regs := amd64.KernelStackRegs(stackTop())
+		*regs = amd64.NewUserRegs(userBase, userBase+0x1ff000)
+		uc := &amd64.UserContext{FPU: amd64.NewFPUState()}
+		v := amd64.EnterUser(regs, uc)
+		kflags := amd64.ReadFlags()
+		for v >= amd64.VecFirstIRQ && v != amd64.SyscallVector {
+			v = amd64.EnterUser(regs, uc) // a tick came first: go on
+			kflags = amd64.ReadFlags()
+		}
+		if v != c.want {
+			t.Errorf("%s: came back through %s, want %s", c.name, amd64.VectorName(v), amd64.VectorName(c.want))
+		}
+		if regs.Flags&flagIOPL != 0 || kflags&flagIOPL != 0 {
+			t.Errorf("%s: IOPL raised from user mode: user RFLAGS %#x, kernel RFLAGS %#x", c.name, regs.Flags, kflags)
+		}
+		t.Logf("%s: back through %s, user RFLAGS %#x, kernel RFLAGS %#x", c.name, amd64.VectorName(v), regs.Flags, kflags)
+	}
+}
 
 // testEntryFlags enters user mode with DF, AC and NT set (and once with TF)
 // and checks the kernel's own RFLAGS after each way back: SYSCALL (the
@@ -277,8 +319,8 @@ func testEntryFlags(t *ktap.T) {
 		if c.irq != (v >= amd64.VecFirstIRQ && v != amd64.SyscallVector) {
 			t.Errorf("%s: came back through %s", c.name, amd64.VectorName(v))
 		}
-		if kflags&(flagDF|flagAC|flagTF|flagNT) != 0 {
-			t.Errorf("%s: kernel RFLAGS %#x after %s: DF/AC/TF/NT leaked from user mode", c.name, kflags, amd64.VectorName(v))
+		if kflags&(flagDF|flagAC|flagTF|flagNT|flagIOPL) != 0 {
+			t.Errorf("%s: kernel RFLAGS %#x after %s: DF/AC/TF/NT/IOPL leaked from user mode", c.name, kflags, amd64.VectorName(v))
 		}
 		if regs.Flags&c.flags != c.flags {
 			t.Errorf("%s: saved user RFLAGS %#x lost the user's bits %#x", c.name, regs.Flags, c.flags)
