@@ -14,15 +14,29 @@ import (
 
 // processesLocked returns every live user process, one task per thread
 // group (the leader, or the first thread found). Caller holds tasklistLock.
-func processesLocked() []*Task {
+func processesLocked() []*Task { return groupsLocked(false) }
+
+// withZombiesLocked is processesLocked with the processes that exited and
+// are not reaped yet. Linux keeps a zombie in its process group and
+// session until release_task(), so kill(2) to a group (or to -1) counts
+// it as found (the signal is dropped), and setpgid(2) and setsid(2) see
+// its group as existing. Caller holds tasklistLock.
+func withZombiesLocked() []*Task { return groupsLocked(true) }
+
+// groupsLocked lists one task per user thread group, zombie leaders
+// included if zombies is set.
+func groupsLocked(zombies bool) []*Task {
 	var out []*Task
 	seen := map[int]bool{}
+	counts := func(t *Task) bool {
+		return t.ExitState == 0 || zombies && t.ExitState == EXIT_ZOMBIE && t.PID == t.TGID
+	}
 	for _, t := range taskList {
-		if t.ExitState != 0 || t.Flags&PF_KTHREAD != 0 || t.Signal == nil || seen[t.TGID] {
+		if !counts(t) || t.Flags&PF_KTHREAD != 0 || t.Signal == nil || seen[t.TGID] {
 			continue
 		}
 		seen[t.TGID] = true
-		if l := tasks[t.TGID]; l != nil && l.ExitState == 0 {
+		if l := tasks[t.TGID]; l != nil && l != t && counts(l) {
 			t = l
 		}
 		out = append(out, t)
@@ -88,7 +102,7 @@ func killOrphanedPgrpLocked(t, parent *Task) {
 // group is empty. Mirrors kernel/signal.c:__kill_pgrp_info().
 func killPgrpLocked(pgrp, sig int, info *Siginfo) error {
 	success, err := false, error(abi.ESRCH)
-	for _, p := range processesLocked() {
+	for _, p := range withZombiesLocked() {
 		if p.Signal.Pgrp == pgrp {
 			err = sendSignalLocked(sig, info, p, true)
 			success = success || err == nil
@@ -120,7 +134,7 @@ func KillSomething(t *Task, pid, sig int) error {
 		return sendChecked(sig, info, p, true)
 	case pid == -1:
 		n := 0
-		for _, p := range processesLocked() {
+		for _, p := range withZombiesLocked() {
 			if p.TGID > 1 && p.TGID != t.TGID {
 				n++
 				sendChecked(sig, info, p, true)
@@ -143,7 +157,7 @@ func KillSomething(t *Task, pid, sig int) error {
 
 // checkPgrpLocked is kill(-pgrp, 0): ESRCH if the group has no process.
 func checkPgrpLocked(pgrp int) error {
-	for _, p := range processesLocked() {
+	for _, p := range withZombiesLocked() {
 		if p.Signal.Pgrp == pgrp {
 			return nil
 		}
@@ -169,31 +183,46 @@ func DoTkill(t *Task, tgid, tid, sig int, info *Siginfo) error {
 	tasklistLock.Lock()
 	defer tasklistLock.Unlock()
 	p := tasks[tid]
-	if p == nil || p.Signal == nil || p.ExitState != 0 || (tgid > 0 && p.TGID != tgid) {
-		return abi.ESRCH
+	if p == nil || p.Signal == nil || (tgid > 0 && p.TGID != tgid) {
+		return abi.ESRCH // a zombie keeps its TID until it is reaped
 	}
 	return sendChecked(sig, info, p, false)
 }
 
 // SendQueued is rt_sigqueueinfo(2): sig with a caller-made siginfo to a
-// process. A process may forge only negative codes (other than SI_TKILL)
-// for another process, as Linux requires. Mirrors kernel/signal.c:
-// do_rt_sigqueueinfo().
+// process. Only to itself may a thread forge a code that is not negative,
+// or SI_TKILL; Linux compares pid with the caller's thread ID, not its
+// process ID, and so does Tamix. A zombie is found until it is reaped, and
+// the signal is dropped. Mirrors kernel/signal.c:do_rt_sigqueueinfo().
 func SendQueued(t *Task, pid, sig int, info *Siginfo) error {
 	if sig != 0 && !ValidSignal(sig) {
 		return abi.EINVAL
 	}
-	if (info.Code() >= 0 || info.Code() == abi.SI_TKILL) && pid != t.TGID {
+	if (info.Code() >= 0 || info.Code() == abi.SI_TKILL) && pid != t.PID {
 		return abi.EPERM
 	}
 	info.SetSigno(sig)
 	tasklistLock.Lock()
 	defer tasklistLock.Unlock()
 	p := tasks[pid]
-	if p == nil || p.Signal == nil || signalTargetGoneLocked(p, true) {
+	if p == nil || p.Signal == nil {
 		return abi.ESRCH
 	}
 	return sendChecked(sig, info, p, true)
+}
+
+// SendQueuedThread is rt_tgsigqueueinfo(2): rt_sigqueueinfo to the one
+// thread tid of process tgid. Mirrors kernel/signal.c:
+// do_rt_tgsigqueueinfo().
+func SendQueuedThread(t *Task, tgid, tid, sig int, info *Siginfo) error {
+	if tid <= 0 || tgid <= 0 {
+		return abi.EINVAL
+	}
+	if (info.Code() >= 0 || info.Code() == abi.SI_TKILL) && tid != t.PID {
+		return abi.EPERM
+	}
+	info.SetSigno(sig)
+	return DoTkill(t, tgid, tid, sig, info)
 }
 
 // Setpgid moves process pid (0: the caller) into group pgid (0: a new
@@ -214,8 +243,11 @@ func Setpgid(t *Task, pid, pgid int) error {
 	tasklistLock.Lock()
 	defer tasklistLock.Unlock()
 	p := tasks[pid]
-	if p == nil || p.Signal == nil || p.ExitState != 0 || (p.TGID != t.TGID && p.RealParent != tasks[t.TGID]) {
-		return abi.ESRCH
+	if p == nil || p.Signal == nil || (p.TGID != t.TGID && p.RealParent != tasks[t.TGID]) {
+		return abi.ESRCH // a zombie child is found until it is reaped
+	}
+	if p.PID != p.TGID {
+		return abi.EINVAL // a thread that is not its group's leader
 	}
 	if p.TGID != t.TGID {
 		if p.Signal.Session != t.Signal.Session {
@@ -230,7 +262,7 @@ func Setpgid(t *Task, pid, pgid int) error {
 	}
 	if pgid != pid {
 		found := false
-		for _, q := range processesLocked() {
+		for _, q := range withZombiesLocked() {
 			if q.Signal.Pgrp == pgid && q.Signal.Session == t.Signal.Session {
 				found = true
 				break
@@ -251,7 +283,7 @@ func Setsid(t *Task) (int, error) {
 	tasklistLock.Lock()
 	defer tasklistLock.Unlock()
 	sid := t.TGID
-	for _, p := range processesLocked() {
+	for _, p := range withZombiesLocked() {
 		if p.Signal.Pgrp == sid || p.Signal.Session == sid {
 			return 0, abi.EPERM
 		}
@@ -285,8 +317,8 @@ func processOf(t *Task, pid int) (*Task, error) {
 	tasklistLock.Lock()
 	defer tasklistLock.Unlock()
 	p := tasks[pid]
-	if p == nil || p.Signal == nil || p.ExitState != 0 {
-		return nil, abi.ESRCH
+	if p == nil || p.Signal == nil {
+		return nil, abi.ESRCH // a zombie is found until it is reaped
 	}
 	return p, nil
 }

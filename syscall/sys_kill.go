@@ -26,6 +26,7 @@ func init() {
 		return errno(proc.DoTkill(t, int(int32(r.DI)), int(int32(r.SI)), sig, proc.NewKillInfo(sig, abi.SI_TKILL, t.TGID)))
 	})
 	register(SysRtSigqueueinfo, sysRtSigqueueinfo)
+	register(SysRtTgsigqueueinfo, sysRtTgsigqueueinfo)
 	register(SysSetpgid, func(t *proc.Task, r *amd64.PtRegs) int64 {
 		return errno(proc.Setpgid(t, int(int32(r.DI)), int(int32(r.SI))))
 	})
@@ -58,6 +59,16 @@ func sysRtSigqueueinfo(t *proc.Task, r *amd64.PtRegs) int64 {
 		return abi.EFAULT.Neg()
 	}
 	return errno(proc.SendQueued(t, int(int32(r.DI)), int(int32(r.SI)), info))
+}
+
+// sysRtTgsigqueueinfo(tgid, tid, sig, uinfo) is rt_sigqueueinfo to one
+// thread.
+func sysRtTgsigqueueinfo(t *proc.Task, r *amd64.PtRegs) int64 {
+	info := &proc.Siginfo{}
+	if _, err := t.MM.CopyFromUser(info[:], uintptr(r.R10)); err != nil {
+		return abi.EFAULT.Neg()
+	}
+	return errno(proc.SendQueuedThread(t, int(int32(r.DI)), int(int32(r.SI)), int(int32(r.DX)), info))
 }
 
 // Interval timers (include/uapi/linux/time.h).

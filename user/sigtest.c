@@ -2428,13 +2428,45 @@ static void t_kill_sleepers(void)
 		check("kill", sys_kill(pid, sleepers[i].sig), 0);
 		reap_signaled(sleepers[i].what, pid, sleepers[i].sig);
 	}
-	/* A zombie takes signals (and ignores them). */
+}
+
+/*
+ * zombie_targets: an exited child that is not reaped yet still has its
+ * PID. Linux finds it for every call that names a process or a thread:
+ * signals to it succeed (and are dropped), and its process group and
+ * session can be read and its group changed by its parent.
+ */
+static void t_zombie_targets(void)
+{
+	siginfo_t si;
 	long pid = fork_or_fail();
+
+	if (pid < 0)
+		return;
 	if (pid == 0)
 		tx_exit(0);
 	sleep_ms(30);
+	memset(&si, 0, sizeof si);
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	check("kill(zombie, 0)", sys_kill(pid, 0), 0);
 	check("kill(zombie, SIGTERM)", sys_kill(pid, SIGTERM), 0);
+	check("tkill(zombie, 0)", tx_syscall2(SYS_tkill, pid, 0), 0);
+	check("tkill(zombie, SIGTERM)", tx_syscall2(SYS_tkill, pid, SIGTERM), 0);
+	check("tgkill(zombie, zombie, SIGTERM)", tx_syscall3(SYS_tgkill, pid, pid, SIGTERM), 0);
+	check("rt_sigqueueinfo(zombie)", tx_syscall3(SYS_rt_sigqueueinfo, pid, SIGUSR1, &si), 0);
+	check("rt_tgsigqueueinfo(zombie)",
+	      tx_syscall6(SYS_rt_tgsigqueueinfo, pid, pid, SIGUSR1, (long)&si, 0, 0), 0);
+	check("getpgid(zombie)", tx_syscall1(SYS_getpgid, pid), tx_syscall1(SYS_getpgid, 0));
+	check("getsid(zombie)", tx_syscall1(SYS_getsid, pid), tx_syscall1(SYS_getsid, 0));
+	check("setpgid(zombie, zombie)", tx_syscall2(SYS_setpgid, pid, pid), 0);
+	check("getpgid(zombie) after setpgid", tx_syscall1(SYS_getpgid, pid), pid);
+	check("kill(-zombie's pgrp, 0)", sys_kill(-pid, 0), 0);
+	check("kill(-zombie's pgrp, SIGTERM)", sys_kill(-pid, SIGTERM), 0);
 	reap("zombie", pid, 0);
+	check("kill(reaped, 0)", sys_kill(pid, 0), -ESRCH_);
+	check("getpgid(reaped)", tx_syscall1(SYS_getpgid, pid), -ESRCH_);
+	check("kill(-reaped's pgrp, 0)", sys_kill(-pid, 0), -ESRCH_);
 }
 
 /* ---------------------------------------------------------------------
@@ -2484,6 +2516,7 @@ static const struct ktap_case cases[] = {
 	{"execve_dispositions", t_execve_dispositions},
 	{"tkill_tgkill", t_tkill_tgkill},
 	{"kill_sleepers", t_kill_sleepers},
+	{"zombie_targets", t_zombie_targets},
 };
 
 #define NCASES (int)(sizeof cases / sizeof cases[0])
