@@ -27,6 +27,7 @@ func DoExit(code int) {
 	tasklistLock.Lock()
 	t.Flags |= PF_EXITING
 	groupDead := len(threadsLocked(t)) == 1
+	exitSignalsEarlyLocked(t, groupDead)
 	tasklistLock.Unlock()
 	mmRelease(t)
 	exitMM(t)
@@ -49,6 +50,25 @@ func DoExit(code int) {
 	t.SetState(sched.TaskDead)
 	sched.Schedule()
 	panic("proc: a dead task was scheduled")
+}
+
+// exitSignalsEarlyLocked is what an exiting thread owes its group's
+// signals as soon as it is PF_EXITING: process-wide signals it could
+// have taken go to another thread, and a group stop it was asked to take
+// part in counts it (telling the parent if it was the last), so that
+// neither waits for a thread that is gone. Caller holds tasklistLock.
+// Mirrors the first half of kernel/signal.c:exit_signals().
+func exitSignalsEarlyLocked(t *Task, groupDead bool) {
+	if t.Sighand == nil || t.Signal == nil || groupDead {
+		return
+	}
+	t.Sighand.Siglock.Lock()
+	retargetSharedPendingLocked(t, ^t.Blocked)
+	notify := t.Signal.Flags&SIGNAL_GROUP_EXIT == 0 && t.participateGroupStopLocked()
+	t.Sighand.Siglock.Unlock()
+	if notify {
+		notifyParentCldstopLocked(t, abi.CLD_STOPPED)
+	}
 }
 
 // groupExitCode is the status a process reports: that of a group exit

@@ -190,17 +190,8 @@ func (t *Task) doSignalStopLocked(sig int) {
 			}
 		}
 	}
-	notify, participated := false, false
-	if t.jobctlStopPending {
-		t.jobctlStopPending = false
-		participated = true
-		s.GroupStopCount--
-		if s.GroupStopCount <= 0 {
-			s.GroupStopCount = 0
-			s.Flags = SIGNAL_STOP_STOPPED
-			notify = true
-		}
-	}
+	participated := t.jobctlStopPending
+	notify := t.participateGroupStopLocked()
 	// Every thread that takes part stops, not only the last one: the
 	// others wait in TASK_STOPPED for SIGCONT like it (a thread that
 	// went on would run while its process is reported stopped, and
@@ -218,6 +209,24 @@ func (t *Task) doSignalStopLocked(sig int) {
 	if stopped {
 		sched.Schedule() // until SIGCONT or SIGKILL
 	}
+}
+
+// participateGroupStopLocked counts t in the group stop it was asked to
+// take part in, if it was, and reports whether it was the last, whose
+// parent must be told. Caller holds Siglock. Mirrors kernel/signal.c:
+// task_participate_group_stop().
+func (t *Task) participateGroupStopLocked() bool {
+	if !t.jobctlStopPending {
+		return false
+	}
+	t.jobctlStopPending = false
+	s := t.Signal
+	if s.GroupStopCount--; s.GroupStopCount > 0 {
+		return false
+	}
+	s.GroupStopCount = 0
+	s.Flags = SIGNAL_STOP_STOPPED
+	return true
 }
 
 // notifyParentCldstopLocked tells the parent that t's process stopped or
@@ -411,10 +420,22 @@ func (t *Task) badFrame() int64 {
 // SIGSTOP cannot be blocked) and rechecks what is pending; a signal the
 // thread unblocks that no other thread could take is delivered on the
 // way back. Mirrors kernel/signal.c:set_current_blocked().
+//
+// Signals of the process that are pending and that the thread now blocks
+// go to another thread that can take them (retargetSharedPendingLocked),
+// which needs the task list, so the lock order (tasklistLock, then
+// Siglock) is kept by starting again with both in that rare case.
 func (t *Task) SetBlocked(set Sigset) {
 	set &^= sigKernelOnly
 	sh := t.Sighand
 	sh.Siglock.Lock()
+	if set&^t.Blocked&t.Signal.SharedPending.Signal != 0 {
+		sh.Siglock.Unlock()
+		tasklistLock.Lock()
+		sh.Siglock.Lock()
+		retargetSharedPendingLocked(t, set&^t.Blocked)
+		tasklistLock.Unlock()
+	}
 	t.Blocked = set
 	recalcSigpendingLocked(t)
 	sh.Siglock.Unlock()

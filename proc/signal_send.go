@@ -245,6 +245,31 @@ func completeSignalLocked(sig int, p *Task, shared bool) {
 	signalWakeUp(t, sig == SIGKILL)
 }
 
+// retargetSharedPendingLocked finds other threads for the signals of
+// which that are pending for t's process: t will not take them (it
+// exits, or blocks them), and completeSignalLocked may have woken only t
+// for them. Each thread that can take some of them is flagged and woken,
+// until every one has a taker. Caller holds tasklistLock and Siglock.
+// Mirrors kernel/signal.c:retarget_shared_pending(). On one CPU with a
+// kernel that is not preempted the window is tiny (t would have to be
+// chosen and then block or exit before it returned to user mode); with a
+// second CPU it is not.
+func retargetSharedPendingLocked(t *Task, which Sigset) {
+	retarget := which & t.Signal.SharedPending.Signal
+	for _, o := range threadsLocked(t) {
+		if retarget == 0 {
+			return
+		}
+		if o == t || o.Flags&PF_EXITING != 0 || retarget&^o.Blocked == 0 {
+			continue
+		}
+		retarget &= o.Blocked // what o cannot take still needs a thread
+		if !o.sigpending.Load() {
+			signalWakeUp(o, false)
+		}
+	}
+}
+
 // signalWakeUp marks t as having a signal to look at and wakes it from an
 // interruptible sleep (and, for a fatal signal, from a job-control stop).
 // Mirrors kernel/signal.c:signal_wake_up_state().
