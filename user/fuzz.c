@@ -855,15 +855,23 @@ static void on_alarm(int sig)
 
 /* sig_setup installs the worker's signal state: SIGALRM caught without
  * SA_RESTART (so it interrupts any blocking call), SIGPIPE ignored, and
- * SIGALRM unblocked. */
-static void sig_setup(void)
+ * SIGALRM unblocked. A child its parent waits for in vfork (waited)
+ * also ignores SIGTTIN and SIGTTOU: a read from the console, or a
+ * termios change, from a background process group would stop it, and
+ * its parent would wait in vfork until someone continued it (on Linux
+ * too), which the watchdog would report. Everyone else gets them back
+ * at their default, so that the tty's job control is exercised. */
+static void sig_setup(int waited)
 {
 	long act[4] = {(long)on_alarm, 0x04000000 /* SA_RESTORER */, (long)fz_restore_rt, 0};
 	long ign[4] = {(long)SIG_IGN, 0x04000000, (long)fz_restore_rt, 0};
+	long dfl[4] = {(long)SIG_DFL, 0, 0, 0};
 	long set = 1L << (SIGALRM - 1);
 
 	tx_syscall6(SYS_rt_sigaction, SIGALRM, (long)act, 0, 8, 0, 0);
 	tx_syscall6(SYS_rt_sigaction, SIGPIPE, (long)ign, 0, 8, 0, 0);
+	tx_syscall6(SYS_rt_sigaction, SIGTTIN, (long)(waited ? ign : dfl), 0, 8, 0, 0);
+	tx_syscall6(SYS_rt_sigaction, SIGTTOU, (long)(waited ? ign : dfl), 0, 8, 0, 0);
 	tx_syscall6(SYS_rt_sigprocmask, SIG_UNBLOCK, (long)&set, 0, 8, 0, 0);
 }
 
@@ -1255,7 +1263,7 @@ static void one_call(struct ctx *c)
 		a[i] = gen_arg(c, d->arg[i]);
 	r = call(c, d->nr, a, n);
 	if (d->special == S_SIGSTATE)
-		sig_setup();	/* a child may share the handlers (CLONE_SIGHAND) */
+		sig_setup(c->waited);	/* a child may share the handlers (CLONE_SIGHAND) */
 	if (d->special == S_FD && r > c->maxfd && r < LOGFD)
 		c->maxfd = (int)r;
 	if (d->special == S_MMAP && !tx_is_err(r) && c->nmaps < NMAPS) {
@@ -1280,6 +1288,8 @@ static void child_main(unsigned long arg)
 	k.waited = ca->waited;
 	k.slot = ca->slot;
 	k.self = tx_syscall0(SYS_getpid);
+	if (k.waited)
+		sig_setup(1);
 	if (ca->exec)
 		exec_hello(&k);
 	for (long n = below(&k, 8); n > 0; n--)
@@ -1309,7 +1319,7 @@ static void refresh(struct ctx *c)
 		for (long *q = (long *)SCRATCH; q < (long *)(SCRATCH + SCRATCH_LEN / 2); q++)
 			*q = (long)rnd(c);
 	reap(c, 0);
-	sig_setup();
+	sig_setup(c->waited);
 	if (c->calls % 4096 == 0)	/* children that exec'd or were killed */
 		memset((void *)stack_busy, 0, sizeof stack_busy);
 	if (c->calls % 256 == 0) {
@@ -1353,7 +1363,7 @@ static void worker_main(int i, uint64_t seed)
 	c.self = tx_syscall0(SYS_getpid);
 	c.maxfd = 2;
 	hide_output();
-	sig_setup();
+	sig_setup(0);
 	while (s->calls < s->quota) {
 		if (c.calls % 64 == 0)
 			refresh(&c);
