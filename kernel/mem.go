@@ -11,6 +11,7 @@ import (
 	"tamix/kernel/printk"
 	"tamix/mm"
 	"tamix/proc"
+	"tamix/proc/elf"
 )
 
 // physMem reaches physical memory through the kernel's identity map of
@@ -108,6 +109,7 @@ func initMemory(info *pvh.StartInfo) error {
 		Pages: pages, Template: tmpl, Console: boot.Console,
 		NewTLB: func() proc.TLB { return &archTLB{kernel: uint64(tmpl.Root())} },
 		HWCap:  uint64(edx),
+		HWCap2: hwcap2(),
 		Clock:  boot.Uptime,
 		Random: func(b []byte) { rand.Read(b) },
 		Log: func(format string, args ...any) {
@@ -116,4 +118,13 @@ func initMemory(info *pvh.StartInfo) error {
 	}
 	prepareRootfs(archive)
 	return nil
+}
+
+// hwcap2 is AT_HWCAP2: HWCAP2_FSGSBASE when user code may use
+// RDFSBASE/WRFSBASE and the GS forms, as Linux reports it.
+func hwcap2() uint64 {
+	if amd64.CPUFeatures().FSGSBASE {
+		return elf.HWCAP2_FSGSBASE
+	}
+	return 0
 }

@@ -126,7 +126,7 @@ func loadSegments(img *Image, f *elf.File, file any, argv, envp []string, filena
 // sets the registers to start at the entry point.
 func buildStack(img *Image, f *elf.File, bias uint64, top uintptr, argv, envp []string, filename string) error {
 	aux := f.AuxParams(bias)
-	aux.HWCap = K.HWCap
+	aux.HWCap, aux.HWCap2 = K.HWCap, K.HWCap2
 	if t := Current(); t != nil && t.Cred != nil { // the exec'ing task's IDs
 		c := t.Cred.Snapshot()
 		aux.UID, aux.EUID, aux.GID, aux.EGID = uint64(c.U.Real), uint64(c.U.Eff), uint64(c.G.Real), uint64(c.G.Eff)

@@ -292,7 +292,7 @@ func CopyThread(p, child *Task, args *CloneArgs) {
 	if args.Stack != 0 {
 		child.Regs.SP = uint64(args.Stack)
 	}
-	child.User.FSBase = p.User.FSBase
+	child.User.FSBase, child.User.GSBase = p.User.FSBase, p.User.GSBase
 	if args.Flags&CLONE_SETTLS != 0 {
 		child.User.FSBase = args.TLS
 	}

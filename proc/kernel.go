@@ -18,6 +18,8 @@ type Kernel struct {
 	NewTLB func() TLB
 	// HWCap is AT_HWCAP (CPUID.1:EDX).
 	HWCap uint64
+	// HWCap2 is AT_HWCAP2 (HWCAP2_FSGSBASE where it is enabled).
+	HWCap2 uint64
 	// Root is the root of the file tree (the tmpfs rootfs with the
 	// initramfs unpacked into it); the first task's root and working
 	// directory. Nil before it is mounted.

@@ -43,20 +43,28 @@ const (
 	archGetGS = 0x1004
 )
 
-// sysArchPrctl sets or reads the FS base (the user's TLS pointer).
-// Mirrors arch/x86/kernel/process_64.c:do_arch_prctl_64().
+// sysArchPrctl sets or reads the FS base (the user's TLS pointer) or the
+// GS base. Mirrors arch/x86/kernel/process_64.c:do_arch_prctl_64().
 func sysArchPrctl(t *proc.Task, r *amd64.PtRegs) int64 {
 	switch r.DI {
-	case archSetFS:
+	case archSetFS, archSetGS:
 		if err := proc.CheckFSBase(r.SI); err != nil { // below TASK_SIZE_MAX, as Linux
 			return errno(err)
 		}
-		t.User.FSBase = r.SI
+		if r.DI == archSetFS {
+			t.User.FSBase = r.SI
+		} else {
+			t.User.GSBase = r.SI
+		}
 		return 0
-	case archGetFS:
+	case archGetFS, archGetGS:
+		v := t.User.FSBase
+		if r.DI == archGetGS {
+			v = t.User.GSBase
+		}
 		var b [8]byte
 		for i := range b {
-			b[i] = byte(t.User.FSBase >> (8 * i))
+			b[i] = byte(v >> (8 * i))
 		}
 		if _, err := t.MM.CopyToUser(uintptr(r.SI), b[:]); err != nil {
 			return abi.EFAULT.Neg()

@@ -114,6 +114,11 @@ func TestSignalSuite(t *testing.T) {
 func TestThreadSuite(t *testing.T) {
 	r := bootKernel(t, testTimeout(t, inGuestTimeout), "init=/threadtest")
 	checkInitPassed(t, r)
+	// QEMU's -cpu max has FSGSBASE, so Tamix must enable it for user
+	// mode as Linux does: the case may skip only on another CPU.
+	if _, ok := r.find(contains(" fs_gs_base # SKIP")); ok {
+		t.Error("fs_gs_base skipped: the kernel did not report FSGSBASE in AT_HWCAP2")
+	}
 }
 
 // TestGoProgram boots user/gotest, a static Go program, as PID 1 with the

@@ -45,6 +45,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -389,6 +390,113 @@ static void t_tls_per_thread(void)
 				fail("threads %d and %d: the same &tls_val", j, i);
 		}
 	}
+}
+
+/*
+ * fs_gs_base: where AT_HWCAP2 has FSGSBASE (Linux 5.9 and later on a CPU
+ * with it), user code reads and writes its FS and GS bases itself. The
+ * kernel must keep what it wrote across system calls, switches to other
+ * tasks and fork, give it to new threads (GS; CLONE_SETTLS sets FS), and
+ * arch_prctl must see and set the same values. FS is musl's TLS pointer,
+ * so it is changed only between two raw instructions and put back.
+ */
+#define HWCAP2_FSGSBASE_ (1UL << 1)
+#define ARCH_SET_GS_ 0x1001
+#define ARCH_GET_FS_ 0x1003
+#define ARCH_GET_GS_ 0x1004
+#define GS_MAIN 0x12345000UL
+#define GS_THREAD 0x23456000UL
+#define GS_CHILD 0x34567000UL
+
+static unsigned long rdgsbase(void)
+{
+	unsigned long v;
+	__asm__ volatile("rdgsbase %0" : "=r"(v));
+	return v;
+}
+
+static void wrgsbase(unsigned long v)
+{
+	__asm__ volatile("wrgsbase %0" : : "r"(v) : "memory");
+}
+
+static unsigned long rdfsbase(void)
+{
+	unsigned long v;
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+
+/* fs_after_syscall sets FS to v, makes a system call, reads FS back and
+ * puts the old base back before any TLS access. */
+static unsigned long fs_after_syscall(unsigned long v, unsigned long old)
+{
+	unsigned long got;
+	long nr = SYS_getppid;
+
+	__asm__ volatile("wrfsbase %[v]\n\t"
+			 "syscall\n\t"
+			 "rdfsbase %[got]\n\t"
+			 "wrfsbase %[old]"
+			 : [got] "=&r"(got), "+a"(nr)
+			 : [v] "r"(v), [old] "r"(old)
+			 : "rcx", "r11", "memory");
+	return got;
+}
+
+static void *gs_worker(void *arg)
+{
+	unsigned long *seen = arg;
+
+	seen[0] = rdgsbase();
+	wrgsbase(GS_THREAD);
+	sched_yield();
+	seen[1] = rdgsbase();
+	return 0;
+}
+
+static void t_fs_gs_base(void)
+{
+	unsigned long fs, seen[2] = {0, 0}, v = 0;
+	pthread_t t;
+	long pid;
+
+	if (!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE_)) {
+		skip("AT_HWCAP2 has no FSGSBASE"); /* the instructions are #UD */
+		return;
+	}
+	fs = rdfsbase();
+	check("ARCH_GET_FS is the TLS pointer", tx_syscall2(SYS_arch_prctl, ARCH_GET_FS_, &v), 0);
+	check("ARCH_GET_FS == rdfsbase", v, fs);
+	check("FS written by wrfsbase, after a system call", fs_after_syscall(fs + 64, fs), fs + 64);
+	wrgsbase(GS_MAIN);
+	sched_yield();
+	check("GS written by wrgsbase, after sched_yield", rdgsbase(), GS_MAIN);
+	check("ARCH_GET_GS", tx_syscall2(SYS_arch_prctl, ARCH_GET_GS_, &v), 0);
+	check("ARCH_GET_GS == wrgsbase's", v, GS_MAIN);
+	check("ARCH_SET_GS", tx_syscall2(SYS_arch_prctl, ARCH_SET_GS_, GS_MAIN + 0x1000), 0);
+	check("rdgsbase after ARCH_SET_GS", rdgsbase(), GS_MAIN + 0x1000);
+	wrgsbase(GS_MAIN);
+	if (!start(&t, gs_worker, seen))
+		return;
+	join(t, 0);
+	check("a new thread starts with its creator's GS", seen[0], GS_MAIN);
+	check("a thread's own GS after a switch", seen[1], GS_THREAD);
+	check("the main thread's GS after the thread set its own", rdgsbase(), GS_MAIN);
+	pid = fork_or_fail();
+	if (pid == 0) {
+		int ok = rdgsbase() == GS_MAIN;
+		wrgsbase(GS_CHILD);
+		for (int i = 0; i < 20; i++)
+			sched_yield();
+		tx_exit(ok && rdgsbase() == GS_CHILD ? 0 : 1);
+	}
+	for (int i = 0; i < 20 && pid > 0; i++)
+		sched_yield();
+	if (pid > 0)
+		reap("fork: the child has the parent's GS, then its own", pid, 0);
+	check("the parent's GS after the child set its own", rdgsbase(), GS_MAIN);
+	wrgsbase(0);
 }
 
 /* threads_200: 200 threads in batches of 50, each joined with its value. */
@@ -1540,6 +1648,7 @@ static const struct ktap_case cases[] = {
 	{"futex_private", t_futex_private},
 	{"futex_errors", t_futex_errors},
 	{"group_stop_every_thread", t_group_stop_every_thread},
+	{"fs_gs_base", t_fs_gs_base},
 };
 
 #define NCASES (int)(sizeof cases / sizeof cases[0])
@@ -1549,6 +1658,11 @@ static const struct ktap_case cases[] = {
  * (ktap_run has cleared it) from how it ended: exit 0 passed, anything
  * else failed.
  */
+/* A case that skips exits with EXIT_SKIP and leaves its reason in
+ * shared_skip, a page the case processes share with the suite's. */
+#define EXIT_SKIP 77
+static char *shared_skip;
+
 static void run_case(int i)
 {
 	int st;
@@ -1558,6 +1672,10 @@ static void run_case(int i)
 		return;
 	if (pid == 0) {
 		cases[i].fn();
+		if (skip_reason[0] && !case_failed && shared_skip) {
+			memcpy(shared_skip, skip_reason, sizeof skip_reason);
+			tx_exit(EXIT_SKIP);
+		}
 		tx_exit(case_failed ? 1 : 0);
 	}
 	if (wait_bounded(pid, &st, CASE_MS) == 1) {
@@ -1565,6 +1683,8 @@ static void run_case(int i)
 			fail("the case's process was killed by signal %d", WTERMSIG(st));
 		else if (WEXITSTATUS(st) == 1)
 			case_failed = 1;
+		else if (WEXITSTATUS(st) == EXIT_SKIP && shared_skip)
+			memcpy(skip_reason, shared_skip, sizeof skip_reason);
 		else if (st != 0)
 			fail("the case's process %s", wstatus(st));
 	}
@@ -1582,6 +1702,9 @@ int main(int argc, char **argv)
 
 	self_path = argv[0] && strchr(argv[0], '/') ? argv[0] : "/threadtest";
 	tx_syscall2(SYS_setrlimit, RLIMIT_CORE, &nocore); /* a case dies of SIGSEGV on purpose */
+	shared_skip = mmap(0, sizeof skip_reason, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared_skip == MAP_FAILED)
+		shared_skip = 0; /* a skip is then reported as a pass */
 	ktap_plan(NCASES);
 	failed = ktap_run(cases, NCASES, run_case, 5000);
 	if (failed)

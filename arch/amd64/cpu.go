@@ -15,11 +15,16 @@ type PerCPU struct {
 	kernelBP uint64
 	kernelFS uint64 // FS base of the Go runtime (its TLS block)
 	// The running task's user state, loaded by enterUser.
-	userFS  uint64 // FS base (arch_prctl ARCH_SET_FS)
-	fpu     uint64 // address of its 512-byte FXSAVE area, 16-aligned; 0: none
-	sysret  uint8  // leave through SYSRETQ (frame is SysretSafe), else IRETQ
-	fpuFull uint8  // FXRSTOR the whole area, else only MXCSR and XMM0-15 (fpu.go)
-	_       [6]uint8
+	userFS uint64 // FS base (arch_prctl ARCH_SET_FS, or WRFSBASE), saved again on entry with FSGSBASE
+	userGS uint64 // GS base (ARCH_SET_GS, or WRGSBASE), saved again on entry with FSGSBASE
+	// loadedGS is the GS base in the MSR, without FSGSBASE (the kernel
+	// does not use GS, so it changes only when a task with another one
+	// enters user mode).
+	loadedGS uint64
+	fpu      uint64 // address of its 512-byte FXSAVE area, 16-aligned; 0: none
+	sysret   uint8  // leave through SYSRETQ (frame is SysretSafe), else IRETQ
+	fpuFull  uint8  // FXRSTOR the whole area, else only MXCSR and XMM0-15 (fpu.go)
+	_        [6]uint8
 	// Scratch for the system-call entry, which arrives on the user stack.
 	userSP uint64
 	// What the last entry from user mode was.

@@ -16,6 +16,7 @@
 #include "textflag.h"
 
 #define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
 #define ENOSYS 38
 
 // PUSH_R8_TO_R15 pushes the lower part of pt_regs, r8 (offset 72) down
@@ -119,11 +120,22 @@ noirq:
 	SAVE_XMM(AX)
 	LDMXCSR	·defaultMXCSR(SB)		// default SSE control for Go
 nofpu:
+	CMPB	·fsgsbase(SB), $0
+	JEQ	fsmsr
+	RDFSBASEQ	AX			// user code may have changed its FS and
+	MOVQ	AX, ·cpu0+PerCPU_userFS(SB)	// GS bases itself: keep them
+	RDGSBASEQ	AX
+	MOVQ	AX, ·cpu0+PerCPU_userGS(SB)
+	MOVQ	·cpu0+PerCPU_kernelFS(SB), AX	// Go's TLS base back in FS
+	WRFSBASEQ	AX
+	JMP	fsdone
+fsmsr:
 	MOVQ	·cpu0+PerCPU_kernelFS(SB), AX	// Go's TLS base back in FS
 	MOVQ	AX, DX
 	SHRQ	$32, DX
 	MOVL	$MSR_FS_BASE, CX
 	WRMSR
+fsdone:
 	MOVQ	DI, ·cpu0+PerCPU_vector(SB)
 	CMPQ	DI, $const_VecPageFault		// CR2 only means something after #PF
 	JNE	nocr2				// (a MOV from CR2 is a helper call under TCG)
@@ -193,6 +205,16 @@ oops:
 TEXT ·enterUser(SB),NOSPLIT,$0-16
 	MOVQ	SP, ·cpu0+PerCPU_kernelSP(SB)	// Go's stack and frame, for fromUser
 	MOVQ	BP, ·cpu0+PerCPU_kernelBP(SB)
+	CMPB	·fsgsbase(SB), $0
+	JEQ	msrs
+	RDFSBASEQ	AX			// Go's FS base, for fromUser
+	MOVQ	AX, ·cpu0+PerCPU_kernelFS(SB)
+	MOVQ	·cpu0+PerCPU_userFS(SB), AX	// the task's FS and GS bases
+	WRFSBASEQ	AX
+	MOVQ	·cpu0+PerCPU_userGS(SB), AX
+	WRGSBASEQ	AX
+	JMP	bases
+msrs:						// without FSGSBASE: through the MSRs
 	MOVL	$MSR_FS_BASE, CX		// Go's FS base, for fromUser
 	RDMSR
 	SHLQ	$32, DX
@@ -202,6 +224,15 @@ TEXT ·enterUser(SB),NOSPLIT,$0-16
 	MOVQ	AX, DX
 	SHRQ	$32, DX
 	WRMSR
+	MOVQ	·cpu0+PerCPU_userGS(SB), AX	// its GS base, if it changed
+	CMPQ	AX, ·cpu0+PerCPU_loadedGS(SB)
+	JEQ	bases
+	MOVQ	AX, ·cpu0+PerCPU_loadedGS(SB)
+	MOVQ	AX, DX
+	SHRQ	$32, DX
+	MOVL	$MSR_GS_BASE, CX
+	WRMSR
+bases:
 	MOVQ	regs+0(FP), BX
 	LEAQ	PtRegs__size(BX), AX		// TSS.RSP0: just above pt_regs
 	MOVQ	AX, ·cpu0+PerCPU_tss+4(SB)

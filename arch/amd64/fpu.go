@@ -48,7 +48,8 @@ func (f *FPUState) XMM(i int) uint64 {
 // UserContext is the part of a task's user state that is not in
 // pt_regs: what enterUser loads besides the registers.
 type UserContext struct {
-	FSBase uint64    // arch_prctl(ARCH_SET_FS)
+	FSBase uint64    // arch_prctl(ARCH_SET_FS), or the user's WRFSBASE
+	GSBase uint64    // arch_prctl(ARCH_SET_GS), or the user's WRGSBASE
 	FPU    *FPUState // x87/SSE registers
 }
 

@@ -50,6 +50,7 @@ const (
 
 	cr4OSFXSR     = 1 << 9
 	cr4OSXMMEXCPT = 1 << 10
+	cr4FSGSBASE   = 1 << 16
 	cr4SMEP       = 1 << 20
 	cr4SMAP       = 1 << 21
 )

@@ -10,6 +10,9 @@ import (
 // Features reports what Init found and turned on.
 type Features struct {
 	SMEP, SMAP, NX bool
+	// FSGSBASE: RDFSBASE/WRFSBASE and the GS forms are enabled, in user
+	// mode too, as Linux enables them since 5.9 (AT_HWCAP2 says so).
+	FSGSBASE bool
 }
 
 var features Features
@@ -17,6 +20,13 @@ var features Features
 // smapEnabled is 1 when the CPU has SMAP (so CLAC exists); the trap entry
 // reads it. Set once by Init, before any entry from user mode.
 var smapEnabled uint8
+
+// fsgsbase is 1 when CR4.FSGSBASE is set: the entry code then switches
+// the FS base with RDFSBASE/WRFSBASE (inline under TCG, where WRMSR is a
+// helper call that ends the translation block) and saves the user's FS
+// and GS bases, which user code can now change on its own. Set once by
+// Init.
+var fsgsbase uint8
 
 // CPUFeatures returns what Init enabled.
 func CPUFeatures() Features { return features }
@@ -64,6 +74,11 @@ func Init() {
 		features.SMAP = true
 		smapEnabled = 1
 	}
+	if _, b, _, _ := cpuid(7, 0); b&(1<<0) != 0 {
+		cr4 |= cr4FSGSBASE
+		features.FSGSBASE = true
+		fsgsbase = 1
+	}
 	writeCR4(cr4)
 	initMXCSRMask()
 	maskPIC()
@@ -107,5 +122,5 @@ func maskPIC() {
 
 // String describes the CPU state for the boot log.
 func (f Features) String() string {
-	return fmt.Sprintf("NX %v, SMEP %v, SMAP %v", f.NX, f.SMEP, f.SMAP)
+	return fmt.Sprintf("NX %v, SMEP %v, SMAP %v, FSGSBASE %v", f.NX, f.SMEP, f.SMAP, f.FSGSBASE)
 }

@@ -17,7 +17,7 @@ import "unsafe"
 // the Go code that entered user mode, as gVisor's ring0 does.
 func EnterUser(regs *PtRegs, uc *UserContext) (vector uint64) {
 	c := &cpu0
-	c.userFS = uc.FSBase
+	c.userFS, c.userGS = uc.FSBase, uc.GSBase
 	c.fpu, c.fpuFull = 0, 0
 	if f := uc.FPU; f != nil {
 		c.fpu = uint64(uintptr(unsafe.Pointer(f.area())))
@@ -32,7 +32,11 @@ func EnterUser(regs *PtRegs, uc *UserContext) (vector uint64) {
 	if regs.SysretSafe() {
 		c.sysret = 1
 	}
-	return enterUser(regs)
+	vector = enterUser(regs)
+	if fsgsbase != 0 { // user code may have changed them itself
+		uc.FSBase, uc.GSBase = c.userFS, c.userGS
+	}
+	return vector
 }
 
 // FaultAddress is CR2 as saved at the last entry from user mode.
