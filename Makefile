@@ -6,7 +6,8 @@
 #   make bench           run user/bench.c on Tamix (TSC cycles of system calls, faults, ...)
 #   make trace           run the demo with tracing on: build/trace.{txt,json,svg}
 #   make fuzz            the 'fuzz' suite: 10^6 random calls from 8 processes, counters
-#                        before and after: make fuzz FUZZ=SEED,CALLS,WORKERS[,NAME+NAME]
+#                        before and after, then again with the next seed:
+#                        make fuzz FUZZ=SEED,CALLS,WORKERS[,NAME+NAME]
 #   make bench-linux     run it on Debian's Linux kernel and on Tamix, print one table
 #   make debug           boot like make run, stopped, with gdb attached (docs/debugging.md)
 #   make test            host unit tests, then the kernel, then the QEMU boot tests
@@ -107,7 +108,8 @@ trace: kernel initramfs
 	@echo "make: wrote $(TRACE_OUT).txt (ftrace text), $(TRACE_OUT).json (Perfetto), $(TRACE_OUT).svg"
 
 # The fuzzer (user/fuzz.c) as the in-guest suite 'fuzz' (kernel/fuzztest):
-# seed, calls, workers and optionally the only calls to make.
+# seed, calls, workers and optionally the only calls to make; the second
+# run uses the seed after SEED.
 FUZZ ?= 1,1000000,8
 
 .PHONY: fuzz
