@@ -908,6 +908,8 @@ static void reap(struct ctx *c, int block)
  * Contained calls: signals, fork, vfork, clone, execve
  * ------------------------------------------------------------------- */
 
+static long self_signal(struct ctx *c, long sig);
+
 /* harmless are signals whose default action is to ignore or continue. */
 static const long harmless[] = {0, SIGCHLD, SIGCONT, SIGURG, SIGWINCH};
 
@@ -945,10 +947,29 @@ static void gen_target(struct ctx *c, long *pid, long *sig)
 	*pid = c->self;
 	if (below(c, 64) != 0)
 		*sig = harmless[below(c, 5)];
-	/* A stopped vfork child would hold its parent in vfork until someone
-	 * sent SIGCONT (on Linux too): the watchdog would fire. */
-	if (c->waited && (*sig == SIGSTOP || *sig == SIGTSTP || *sig == SIGTTIN || *sig == SIGTTOU))
-		*sig = SIGCONT;
+	*sig = self_signal(c, *sig);
+}
+
+/* self_signal is sig as the caller may send it to itself: a stopped
+ * vfork child would hold its parent in vfork until someone sent SIGCONT
+ * (on Linux too), and the watchdog would fire, so such a child sends
+ * SIGCONT instead of a stop signal. */
+static long self_signal(struct ctx *c, long sig)
+{
+	if (c->waited && (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
+		return SIGCONT;
+	return sig;
+}
+
+/* thread_target is the target of a call that names one thread (tkill,
+ * tgkill, rt_tgsigqueueinfo): a pid that names a group or nobody (<= 0)
+ * becomes the caller itself, and sig then follows self_signal. */
+static long thread_target(struct ctx *c, long pid, long *sig)
+{
+	if (pid > 0)
+		return pid;
+	*sig = self_signal(c, *sig);
+	return c->self;
 }
 
 /* gen_siginfo: a siginfo with a random si_code, or a bad pointer. */
@@ -977,10 +998,10 @@ static long signal_call(struct ctx *c, const struct sysdef *d)
 		a[0] = pid, a[1] = sig;
 		return call(c, d->nr, a, 2);
 	case S_TKILL:
-		a[0] = pid <= 0 ? c->self : pid, a[1] = sig;
+		a[0] = thread_target(c, pid, &sig), a[1] = sig;
 		return call(c, d->nr, a, 2);
 	case S_TGKILL:
-		a[0] = pid <= 0 ? c->self : pid, a[1] = a[0], a[2] = sig;
+		a[0] = thread_target(c, pid, &sig), a[1] = a[0], a[2] = sig;
 		if (below(c, 4) == 0)
 			a[1] = gen_int(c) & 0xffff; /* a TID of no thread of ours, mostly */
 		return call(c, d->nr, a, 3);
@@ -988,7 +1009,7 @@ static long signal_call(struct ctx *c, const struct sysdef *d)
 		a[0] = pid, a[1] = sig, a[2] = gen_siginfo(c, sig);
 		return call(c, d->nr, a, 3);
 	}
-	a[0] = pid <= 0 ? c->self : pid, a[1] = a[0], a[2] = sig, a[3] = gen_siginfo(c, sig);
+	a[0] = thread_target(c, pid, &sig), a[1] = a[0], a[2] = sig, a[3] = gen_siginfo(c, sig);
 	return call(c, d->nr, a, 4);
 }
 
