@@ -9,8 +9,8 @@ import "tamix/abi"
 // sleeping lock; Tamix's locks are not sleeping locks (a task that gave
 // the CPU away holding one would keep any other task that wanted it
 // spinning on it), so the lock goes first and each chunk looks the areas
-// up again. A chunk is chunkTables leaf tables: 1024 pages at most, a
-// few ticks' work under TCG.
+// up again (inChunksLocked). A chunk is chunkTables leaf tables: 1024
+// pages at most, a few ticks' work under TCG.
 const chunkTables = 2
 
 // populateChunk is how much populate faults in between two chances for
@@ -36,11 +36,29 @@ func (mm *MM) populate(start, end uintptr) {
 	}
 }
 
-// munmapChunked is munmap of [start, end) in chunks of chunkTables leaf
-// tables, each flushed and its pages freed before the lock is dropped
-// and Resched called. The check on the number of areas is made once for
-// the whole range; the pieces may add one area for a while (the rest of
-// an area whose front was unmapped), never more.
+// inChunksLocked calls work on [start, end) one chunk of chunkTables
+// leaf tables at a time, stopping at its first error. The caller holds
+// the MM's lock; between two chunks it is dropped and Resched called,
+// and it is held again on return.
+func (mm *MM) inChunksLocked(start, end uintptr, work func(va, stop uintptr) error) error {
+	for va := start; va < end; {
+		stop := mm.pt.workEnd(va, end, chunkTables)
+		if err := work(va, stop); err != nil {
+			return err
+		}
+		if va = stop; va < end {
+			mm.mu.Unlock()
+			Resched()
+			mm.mu.Lock()
+		}
+	}
+	return nil
+}
+
+// munmapChunked is munmap of [start, end) in chunks, each flushed and
+// its pages freed before the lock is dropped. The check on the number of
+// areas is made once for the whole range; the pieces may add one area
+// for a while (the rest of an area whose front was unmapped), never more.
 //
 // Unlike Linux, whose munmap holds mmap_lock throughout, another thread
 // may see the range half unmapped, or map into the part already freed;
@@ -49,55 +67,37 @@ func (mm *MM) populate(start, end uintptr) {
 // work with ENOMEM, the chunks done so far staying unmapped.
 func (mm *MM) munmapChunked(start, end uintptr) error {
 	mm.mu.Lock()
+	defer mm.mu.Unlock()
 	if mm.holeOverLimitLocked(start, end) {
-		mm.mu.Unlock()
 		return abi.ENOMEM
 	}
-	for va := start; ; {
-		stop := mm.pt.workEnd(va, end, chunkTables)
+	return mm.inChunksLocked(start, end, func(va, stop uintptr) error {
 		b := mm.newBatch()
-		err := mm.unmapRangeLocked(va, stop, b)
-		b.finish()
-		if va = stop; err != nil || va >= end {
-			mm.mu.Unlock()
-			return err
-		}
-		mm.mu.Unlock()
-		Resched()
-		mm.mu.Lock()
-	}
+		defer b.finish()
+		return mm.unmapRangeLocked(va, stop, b)
+	})
 }
 
-// mprotectChunked gives [start, end), which the caller checked under the
-// lock it holds, the permissions prot in chunks of chunkTables leaf
-// tables, dropping the lock and calling Resched between them; it returns
-// with the lock released. Each chunk is split off, changed and merged
-// with the chunk before, so the range holds at most one more area than
-// at the end while it is done. After the first chunk the range is looked
-// up again: if another thread unmapped part of it meanwhile, the change
-// stops there with ENOMEM, as Linux's mprotect does at a hole.
-func (mm *MM) mprotectChunked(start, end uintptr, prot VMFlags) error {
-	for va := start; ; {
-		stop := mm.pt.workEnd(va, end, chunkTables)
+// mprotectChunkedLocked gives [start, end), which the caller checked
+// under the lock it holds, the permissions prot in chunks. Each chunk is
+// split off, changed and merged with the chunk before, so the range
+// holds at most one more area than at the end while it is done. After
+// the first chunk the range is looked up again: if another thread
+// unmapped part of it meanwhile, the change stops there with ENOMEM, as
+// Linux's mprotect does at a hole.
+func (mm *MM) mprotectChunkedLocked(start, end uintptr, prot VMFlags) error {
+	return mm.inChunksLocked(start, end, func(va, stop uintptr) error {
 		if va != start && !mm.coveredLocked(va, stop) {
-			mm.mu.Unlock()
 			return abi.ENOMEM
 		}
 		if err := mm.unshareLocked(va, stop); err != nil {
-			mm.mu.Unlock()
 			return err
 		}
 		b := mm.newBatch()
+		defer b.finish()
 		mm.vmas.Protect(va, stop, prot, func(v *VMA) { mm.changeProtectionLocked(v, b) })
-		b.finish()
-		if va = stop; va >= end {
-			mm.mu.Unlock()
-			return nil
-		}
-		mm.mu.Unlock()
-		Resched()
-		mm.mu.Lock()
-	}
+		return nil
+	})
 }
 
 // teardown removes every mapping, puts every page and frees every table,
@@ -114,17 +114,10 @@ func (mm *MM) teardown(resched bool) {
 	if u, ok := mm.tlb.(Unloader); ok {
 		u.Unload()
 	}
-	for va := uintptr(0); va < TaskSize; {
-		stop := TaskSize
-		if resched {
-			stop = mm.pt.workEnd(va, TaskSize, chunkTables)
-		}
-		mm.putPagesLocked(va, stop)
-		if va = stop; resched && va < TaskSize {
-			mm.mu.Unlock()
-			Resched()
-			mm.mu.Lock()
-		}
+	if resched {
+		mm.inChunksLocked(0, TaskSize, mm.putPagesLocked)
+	} else {
+		mm.putPagesLocked(0, TaskSize)
 	}
 	for _, v := range mm.vmas.All() {
 		if v.shm != nil {
@@ -140,7 +133,7 @@ func (mm *MM) teardown(resched bool) {
 // putPagesLocked drops the pages mapped in [start, end) during teardown:
 // shared leaf tables whose block the range covers lose this MM's
 // reference, and the MM's own entries are cleared and their pages put.
-func (mm *MM) putPagesLocked(start, end uintptr) {
+func (mm *MM) putPagesLocked(start, end uintptr) error {
 	mm.pt.dropSharedTables(start, end, false)
 	for _, v := range mm.vmas.Intersecting(start, end) {
 		mm.pt.Update(max(v.Start, start), min(v.End, end), func(_ uintptr, e PTE) PTE {
@@ -148,4 +141,5 @@ func (mm *MM) putPagesLocked(start, end uintptr) {
 			return 0
 		})
 	}
+	return nil // it cannot fail; the error is inChunksLocked's shape
 }

@@ -190,7 +190,7 @@ func (mm *MM) Munmap(addr, length uintptr) error {
 // Tamix checks the areas and the limits on the whole range first, so
 // those failures change nothing; a leaf-table copy that cannot be
 // allocated may stop the change halfway, as Linux stops at its first
-// failing area. A large range is changed in chunks (mprotectChunked).
+// failing area. A large range is changed in chunks (mprotectChunkedLocked).
 // Mirrors mm/mprotect.c:do_mprotect_pkey() with mprotect_fixup().
 func (mm *MM) Mprotect(addr, length uintptr, prot int) error {
 	grows := prot & (abi.PROT_GROWSDOWN | abi.PROT_GROWSUP)
@@ -210,19 +210,18 @@ func (mm *MM) Mprotect(addr, length uintptr, prot int) error {
 		return abi.EINVAL
 	}
 	mm.mu.Lock()
+	defer mm.mu.Unlock()
 	addr, err := mm.mprotectStartLocked(addr, end, grows)
-	if err == nil && !mm.coveredLocked(addr, end) {
-		err = abi.ENOMEM
-	}
-	if n := mm.vmas.splitsNeeded(addr, end); err == nil &&
-		(mm.vmas.Len()+n > mm.maxMapCount || TotalVMAs()+int64(n) > maxTotalVMAs) {
-		err = abi.ENOMEM
-	}
 	if err != nil {
-		mm.mu.Unlock()
 		return err
 	}
-	return mm.mprotectChunked(addr, end, VMFlags(prot))
+	if !mm.coveredLocked(addr, end) {
+		return abi.ENOMEM
+	}
+	if n := mm.vmas.splitsNeeded(addr, end); mm.vmas.Len()+n > mm.maxMapCount || TotalVMAs()+int64(n) > maxTotalVMAs {
+		return abi.ENOMEM
+	}
+	return mm.mprotectChunkedLocked(addr, end, VMFlags(prot))
 }
 
 // mprotectStartLocked checks the area at the start of an mprotect range
