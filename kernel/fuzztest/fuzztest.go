@@ -63,12 +63,7 @@ var baseline counters
 func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "fuzz",
-		Init: func() error {
-			if err := testenv.NeedInitramfs(); err != nil {
-				return err
-			}
-			return nil
-		},
+		Init: testenv.NeedInitramfs,
 		Cases: []ktap.Case{
 			{Name: "fuzz_as_child", Run: testFuzz, Timeout: 4 * time.Hour},
 			{Name: "no_leaks", Run: testNoLeaks, Timeout: time.Minute},

@@ -35,13 +35,7 @@ var leakBase testenv.Baseline
 func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "procfs",
-		Init: func() error {
-			leakBase = testenv.Take()
-			if proc.K.Root == nil {
-				return fmt.Errorf("no root file system")
-			}
-			return nil
-		},
+		Init: testenv.InitTaking(&leakBase),
 		Cases: []ktap.Case{
 			{Name: "spawn_child", Run: testSpawn},
 			{Name: "stat_fields", Run: testStat},

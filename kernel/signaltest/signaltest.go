@@ -23,13 +23,7 @@ var baseline testenv.Baseline
 func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "signal",
-		Init: func() error {
-			if err := testenv.NeedInitramfs(); err != nil {
-				return err
-			}
-			baseline = testenv.Take()
-			return nil
-		},
+		Init: testenv.InitTaking(&baseline),
 		Cases: []ktap.Case{
 			{Name: "sigtest_as_child", Run: testSigtest, Timeout: 120 * time.Second},
 			{Name: "kill_stopped_task", Run: testKillStopped},

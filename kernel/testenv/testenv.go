@@ -41,6 +41,18 @@ func NeedInitramfs() error {
 	return nil
 }
 
+// InitTaking returns a suite's Init that checks NeedInitramfs and then
+// takes the counters into b, for the suite's last case to Check.
+func InitTaking(b *Baseline) func() error {
+	return func() error {
+		if err := NeedInitramfs(); err != nil {
+			return err
+		}
+		*b = Take()
+		return nil
+	}
+}
+
 // Take reads the counters now.
 func Take() Baseline {
 	return Baseline{

@@ -20,13 +20,7 @@ var baseline testenv.Baseline
 func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "thread",
-		Init: func() error {
-			if err := testenv.NeedInitramfs(); err != nil {
-				return err
-			}
-			baseline = testenv.Take()
-			return nil
-		},
+		Init: testenv.InitTaking(&baseline),
 		Cases: []ktap.Case{
 			{Name: "threadtest_as_child", Run: testThreadtest, Timeout: 180 * time.Second},
 			{Name: "go_program_as_child", Run: testGoProgram, Timeout: 180 * time.Second},

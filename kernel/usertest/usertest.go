@@ -25,13 +25,7 @@ var leakBase testenv.Baseline
 func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "user",
-		Init: func() error {
-			leakBase = testenv.Take()
-			if err := testenv.NeedInitramfs(); err != nil {
-				return err
-			}
-			return nil
-		},
+		Init: testenv.InitTaking(&leakBase),
 		Cases: []ktap.Case{
 			{Name: "hello", Run: testHello},
 			{Name: "fault_signals", Run: testFaults},

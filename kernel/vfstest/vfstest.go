@@ -10,7 +10,6 @@ package vfstest
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 	"time"
 
@@ -34,9 +33,8 @@ func init() {
 	ktap.Register(&ktap.Suite{
 		Name: "vfs",
 		Init: func() error {
-			leakBase = testenv.Take()
-			if proc.K.Root == nil {
-				return fmt.Errorf("no root file system")
+			if err := testenv.InitTaking(&leakBase)(); err != nil {
+				return err
 			}
 			baseline.tmpPages, _, baseline.tmpInodes, _ = tmpfs.Usage(proc.K.Root.Mnt.SB)
 			return nil

@@ -62,6 +62,13 @@ func closeUser() {
 // run starts code at userBase with the given registers preset and
 // returns the regs at the first entry back and the vector.
 func run(code []byte, set func(*amd64.PtRegs), uc *amd64.UserContext) (*amd64.PtRegs, uint64) {
+	regs, v, _ := runUntil(code, set, uc, false)
+	return regs, v
+}
+
+// runUntil is run that also returns the kernel's own RFLAGS, read right
+// after the entry back, and with irq stops at an interrupt too.
+func runUntil(code []byte, set func(*amd64.PtRegs), uc *amd64.UserContext, irq bool) (*amd64.PtRegs, uint64, uint64) {
 	loadUser(code)
 	regs := amd64.KernelStackRegs(stackTop())
 	*regs = amd64.NewUserRegs(userBase, userBase+0x1ff000)
@@ -71,19 +78,31 @@ func run(code []byte, set func(*amd64.PtRegs), uc *amd64.UserContext) (*amd64.Pt
 	if uc == nil {
 		uc = &amd64.UserContext{FPU: amd64.NewFPUState()}
 	}
-	return regs, enter(regs, uc)
+	v, kflags := enterUntil(regs, uc, irq)
+	return regs, v, kflags
 }
 
 // enter runs the user code until an entry that is not a device
 // interrupt (the timer ticks meanwhile).
 func enter(regs *amd64.PtRegs, uc *amd64.UserContext) uint64 {
+	v, _ := enterUntil(regs, uc, false)
+	return v
+}
+
+// enterUntil is enter, also stopping at an interrupt if irq is set, and
+// returns the kernel's RFLAGS as the entry left them too.
+func enterUntil(regs *amd64.PtRegs, uc *amd64.UserContext, irq bool) (v, kflags uint64) {
 	for {
-		v := amd64.EnterUser(regs, uc)
-		if v < amd64.VecFirstIRQ || v == amd64.SyscallVector {
-			return v
+		v = amd64.EnterUser(regs, uc)
+		kflags = amd64.ReadFlags()
+		if irq || !isIRQ(v) {
+			return v, kflags
 		}
 	}
 }
+
+// isIRQ reports whether vector v is an interrupt's.
+func isIRQ(v uint64) bool { return v >= amd64.VecFirstIRQ && v != amd64.SyscallVector }
 
 func init() {
 	ktap.Register(&ktap.Suite{
@@ -267,16 +286,7 @@ func testIOPL(t *ktap.T) {
 		{"syscall", append(raise[:len(raise):len(raise)], 0xb8, 39, 0, 0, 0, 0x0f, 0x05), amd64.SyscallVector},
 		{"inb", append(raise[:len(raise):len(raise)], 0x31, 0xd2, 0xec), amd64.VecGeneralProt}, // xor %edx, %edx; in (%dx), %al
 	} {
-		loadUser(c.code)
-		regs := amd64.KernelStackRegs(stackTop())
-		*regs = amd64.NewUserRegs(userBase, userBase+0x1ff000)
-		uc := &amd64.UserContext{FPU: amd64.NewFPUState()}
-		v := amd64.EnterUser(regs, uc)
-		kflags := amd64.ReadFlags()
-		for v >= amd64.VecFirstIRQ && v != amd64.SyscallVector {
-			v = amd64.EnterUser(regs, uc) // a tick came first: go on
-			kflags = amd64.ReadFlags()
-		}
+		regs, v, kflags := runUntil(c.code, nil, nil, false)
 		if v != c.want {
 			t.Errorf("%s: came back through %s, want %s", c.name, amd64.VectorName(v), amd64.VectorName(c.want))
 		}
@@ -305,18 +315,8 @@ func testEntryFlags(t *ktap.T) {
 		{"timer_irq", []byte{0xeb, 0xfe}, flagDF | flagAC | flagNT, true},   // jmp .
 		{"single_step", []byte{0x90, 0x90}, flagDF | flagAC | flagTF, false},
 	} {
-		loadUser(c.code)
-		regs := amd64.KernelStackRegs(stackTop())
-		*regs = amd64.NewUserRegs(userBase, userBase+0x1ff000)
-		regs.Flags |= c.flags
-		uc := &amd64.UserContext{FPU: amd64.NewFPUState()}
-		v := amd64.EnterUser(regs, uc)
-		kflags := amd64.ReadFlags()
-		for !c.irq && v >= amd64.VecFirstIRQ && v != amd64.SyscallVector {
-			v = amd64.EnterUser(regs, uc) // a tick came first: go on
-			kflags = amd64.ReadFlags()
-		}
-		if c.irq != (v >= amd64.VecFirstIRQ && v != amd64.SyscallVector) {
+		regs, v, kflags := runUntil(c.code, func(r *amd64.PtRegs) { r.Flags |= c.flags }, nil, c.irq)
+		if c.irq != isIRQ(v) {
 			t.Errorf("%s: came back through %s", c.name, amd64.VectorName(v))
 		}
 		if kflags&(flagDF|flagAC|flagTF|flagNT|flagIOPL) != 0 {
