@@ -53,15 +53,7 @@ step("finish", "continue")
 `
 
 func TestGDBSignal(t *testing.T) {
-	gdbPath := lookGDB(t)
-	kernel, err := filepath.Abs(kernelPath(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	initrd := initrdPath()
-	if initrd == "" {
-		t.Fatal("no initramfs: run make initramfs first")
-	}
+	gdbPath, kernel, initrd := gdbFiles(t)
 	elf, err := filepath.Abs(filepath.Join(rootDir, "build", "user", "sigtest"))
 	if err != nil {
 		t.Fatal(err)

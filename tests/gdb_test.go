@@ -139,15 +139,7 @@ type gdbSession struct {
 // kernel-aware commands must work at a breakpoint in fork and at a system
 // call of init, and the kernel must finish normally afterwards.
 func TestGDB(t *testing.T) {
-	gdbPath := lookGDB(t)
-	kernel, err := filepath.Abs(kernelPath(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	initrd := initrdPath()
-	if initrd == "" {
-		t.Fatal("no initramfs: run make initramfs first")
-	}
+	gdbPath, kernel, initrd := gdbFiles(t)
 	stop := gdbStopAt
 	port := freePort(t)
 
@@ -317,6 +309,21 @@ func parsePs(out string) map[string]psRow {
 
 // lookGDB returns gdb's path; CI installs it (.ci/run), so a missing gdb
 // is a failure, not a skip.
+// gdbFiles returns what a gdb test needs: gdb, the kernel ELF's absolute
+// path and the initramfs.
+func gdbFiles(t *testing.T) (gdbPath, kernel, initrd string) {
+	t.Helper()
+	gdbPath = lookGDB(t)
+	kernel, err := filepath.Abs(kernelPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if initrd = initrdPath(); initrd == "" {
+		t.Fatal("no initramfs: run make initramfs first")
+	}
+	return gdbPath, kernel, initrd
+}
+
 func lookGDB(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("gdb")

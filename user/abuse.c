@@ -38,8 +38,6 @@
 #define PAGE 4096L
 #define MAX_ARG_STRLEN (32 * PAGE) /* include/uapi/linux/binfmts.h */
 #define E2BIG_ 7
-#define EPERM_ 1
-#define ENOMEM_ 12
 #define CLONE_SETTLS_ 0x00080000L
 #define SIGCHLD_ 17L
 #define ARCH_SET_FS_ 0x1002L

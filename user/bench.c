@@ -94,7 +94,6 @@
 #define THREAD_SAMPLES 1000 /* clone+join */
 #define YIELD_TRIES 1000000 /* bounds the wait for the other process's first turn */
 #define MIB (1024 * 1024L)
-#define ENOSYS_ 38
 /* From <linux/futex.h> and <linux/reboot.h>, which musl-gcc does not see. */
 #define FUTEX_WAIT_ 0
 #define REBOOT_MAGIC1 0xfee1deadL

@@ -51,16 +51,6 @@
 #define NSEC 1000000000L
 #define MSEC 1000000L
 
-#define EPERM_ 1
-#define ENOENT_ 2
-#define ESRCH_ 3
-#define ECHILD_ 10
-#define EAGAIN_ 11
-#define EFAULT_ 14
-#define EINVAL_ 22
-#define ENOSYS_ 38
-#define ETIMEDOUT_ 110
-
 #define FUTEX_WAIT_ 0
 #define FUTEX_WAKE_ 1
 

@@ -184,11 +184,27 @@ ktap_check "abuse" "$out" $?
 out=$("$dir/forktest")
 ktap_check "forktest" "$out" $?
 
+# can_pid1 is set where unshare -fp works (as root): the suites then run
+# as PID 1 of a new PID namespace too, as they do on Tamix.
+can_pid1=
+if unshare -fp --mount-proc true 2>/dev/null; then
+	can_pid1=1
+fi
+
+# ktap_pid1 NAME: suite NAME as PID 1, or a line saying why not.
+ktap_pid1() {
+	if [ -n "$can_pid1" ]; then
+		out=$(unshare -fp --mount-proc "$dir/$1")
+		ktap_check "$1 as PID 1" "$out" $?
+	else
+		echo "skip $1 as PID 1: unshare -fp does not work here (not root?)"
+	fi
+}
+
 # As PID 1 (orphans come to it); as nobody, RLIMIT_NPROC applies. The
 # binary is copied where nobody can run it.
-if unshare -fp --mount-proc true 2>/dev/null; then
-	out=$(unshare -fp --mount-proc "$dir/forktest")
-	ktap_check "forktest as PID 1" "$out" $?
+ktap_pid1 forktest
+if [ -n "$can_pid1" ]; then
 	tmp=$(mktemp -d)
 	cp "$dir/forktest" "$tmp/forktest"
 	chmod 755 "$tmp" "$tmp/forktest"
@@ -200,8 +216,6 @@ if unshare -fp --mount-proc true 2>/dev/null; then
 		echo "skip forktest as user nobody: no setpriv"
 	fi
 	rm -rf "$tmp"
-else
-	echo "skip forktest as PID 1: unshare -fp does not work here (not root?)"
 fi
 
 out=$("$dir/sigtest")
@@ -219,22 +233,12 @@ out=$("$dir/ttytest")
 ktap_check "ttytest" "$out" $?
 
 # As PID 1, kill(-1) reaches only the suite's own processes.
-if unshare -fp --mount-proc true 2>/dev/null; then
-	out=$(unshare -fp --mount-proc "$dir/sigtest")
-	ktap_check "sigtest as PID 1" "$out" $?
-else
-	echo "skip sigtest as PID 1: unshare -fp does not work here (not root?)"
-fi
+ktap_pid1 sigtest
 
 out=$("$dir/threadtest")
 ktap_check "threadtest" "$out" $?
 
-if unshare -fp --mount-proc true 2>/dev/null; then
-	out=$(unshare -fp --mount-proc "$dir/threadtest")
-	ktap_check "threadtest as PID 1" "$out" $?
-else
-	echo "skip threadtest as PID 1: unshare -fp does not work here (not root?)"
-fi
+ktap_pid1 threadtest
 
 # gotest_check NAME CMD...: gotest's output is expected.txt, its status 3.
 # The arguments are the ones expected.txt was made with; hello's path is
@@ -254,7 +258,7 @@ gotest_check() {
 }
 
 gotest_check "gotest" "$dir/gotest"
-if unshare -fp --mount-proc true 2>/dev/null; then
+if [ -n "$can_pid1" ]; then
 	gotest_check "gotest as PID 1" unshare -fp --mount-proc "$dir/gotest"
 else
 	echo "skip gotest as PID 1: unshare -fp does not work here (not root?)"

@@ -59,17 +59,6 @@
 #define CASE_MS 10000		/* a case process gets this long */
 #define KID_MS 3000		/* a case's own child gets this long */
 
-#define EPERM_ 1
-#define ENOENT_ 2
-#define ESRCH_ 3
-#define EINTR_ 4
-#define ECHILD_ 10
-#define EAGAIN_ 11
-#define ENOMEM_ 12
-#define EFAULT_ 14
-#define EINVAL_ 22
-#define ENOSYS_ 38
-
 #include "kid.h"
 
 #define FUTEX_WAIT_ 0

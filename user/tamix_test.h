@@ -104,6 +104,23 @@ static inline void tx_exit(int code)
 	} while (0)
 
 /*
+ * Linux's errno numbers, for comparing raw results (-ESRCH_) in programs
+ * that do not include <errno.h> (its names would be musl's, which are
+ * the same numbers).
+ */
+#define EPERM_ 1
+#define ENOENT_ 2
+#define ESRCH_ 3
+#define EINTR_ 4
+#define ECHILD_ 10
+#define EAGAIN_ 11
+#define ENOMEM_ 12
+#define EFAULT_ 14
+#define EINVAL_ 22
+#define ENOSYS_ 38
+#define ETIMEDOUT_ 110
+
+/*
  * tx_errnames is the one errno-name table of the test programs: every
  * errno any of them names, with Linux's numbers (asm-generic/errno-base.h
  * and errno.h), as a result shows it: negated.

@@ -60,15 +60,6 @@
 #define STACK 65536		/* stack size of the threads made here */
 #define BAD_PTR 0x1000000L	/* 16 MiB: unmapped here, in Tamix's kernel hole */
 
-#define ESRCH_ 3
-#define EINTR_ 4
-#define ECHILD_ 10
-#define EAGAIN_ 11
-#define EFAULT_ 14
-#define EINVAL_ 22
-#define ENOSYS_ 38
-#define ETIMEDOUT_ 110
-
 #include "kid.h"
 
 #define WNOTHREAD_ 0x20000000	/* __WNOTHREAD */
