@@ -219,29 +219,31 @@ func (f *File) Write(c Caller, p []byte) (int, error) {
 // ESPIPE for stream files, EINVAL for a negative offset. Mirrors
 // ksys_pread64()/ksys_pwrite64().
 func (f *File) Pread(c Caller, p []byte, off int64) (int, error) {
-	if !f.Readable() {
-		return 0, abi.EBADF
-	}
-	if off < 0 {
-		return 0, abi.EINVAL
-	}
-	if f.Stream {
-		return 0, abi.ESPIPE
+	if err := f.positional(f.Readable(), off); err != nil {
+		return 0, err
 	}
 	return f.Ops.Read(c, f, p, &off)
 }
 
 func (f *File) Pwrite(c Caller, p []byte, off int64) (int, error) {
-	if !f.Writable() {
-		return 0, abi.EBADF
-	}
-	if off < 0 {
-		return 0, abi.EINVAL
-	}
-	if f.Stream {
-		return 0, abi.ESPIPE
+	if err := f.positional(f.Writable(), off); err != nil {
+		return 0, err
 	}
 	return f.Ops.Write(c, f, p, &off)
+}
+
+// positional is the checks of a pread or pwrite, in Linux's order: the
+// file not open for it (ok false), a negative offset, a stream.
+func (f *File) positional(ok bool, off int64) error {
+	switch {
+	case !ok:
+		return abi.EBADF
+	case off < 0:
+		return abi.EINVAL
+	case f.Stream:
+		return abi.ESPIPE
+	}
+	return nil
 }
 
 // lseek whence values (SEEK_*).

@@ -65,11 +65,8 @@ func (e *eventFD) ReadNonblock(t *Task, b []byte, nonblock bool) (int, error) {
 		e.count -= v
 		return true
 	}, true, SignalPending, -1)
-	if again {
-		return 0, abi.EAGAIN
-	}
-	if !ok {
-		return 0, abi.ERESTARTSYS
+	if err := sleepResult(again, ok); err != nil {
+		return 0, err
 	}
 	e.wait.WakeUp() // room for writers
 	binary.LittleEndian.PutUint64(b, v)
@@ -101,11 +98,8 @@ func (e *eventFD) WriteNonblock(t *Task, b []byte, nonblock bool) (int, error) {
 		e.count += v
 		return true
 	}, true, SignalPending, -1)
-	if again {
-		return 0, abi.EAGAIN
-	}
-	if !ok {
-		return 0, abi.ERESTARTSYS
+	if err := sleepResult(again, ok); err != nil {
+		return 0, err
 	}
 	e.wait.WakeUp() // data for readers
 	return 8, nil
@@ -127,3 +121,16 @@ func (e *eventFD) Poll(t *Task, pt *PollTable) uint32 {
 }
 
 func (e *eventFD) Release() {}
+
+// sleepResult is the errno of an eventfd sleep that did not get its
+// value: EAGAIN if it gave up at once for O_NONBLOCK (again), ERESTARTSYS
+// if a signal ended it (!ok); nil when it got it.
+func sleepResult(again, ok bool) error {
+	switch {
+	case again:
+		return abi.EAGAIN
+	case !ok:
+		return abi.ERESTARTSYS
+	}
+	return nil
+}

@@ -145,32 +145,28 @@ func (c *Completion) CompleteAll() {
 	c.q.WakeUp()
 }
 
+// tryWait consumes one completion if c has one and reports whether it
+// did (try_wait_for_completion()).
+func (c *Completion) tryWait() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done > 0 {
+		c.done--
+		return true
+	}
+	return false
+}
+
 // WaitForCompletion sleeps uninterruptibly until c is completed and
 // consumes one completion (wait_for_completion).
 func WaitForCompletion(c *Completion) {
-	c.q.Wait(func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.done > 0 {
-			c.done--
-			return true
-		}
-		return false
-	}, false, nil, -1)
+	c.q.Wait(c.tryWait, false, nil, -1)
 }
 
 // WaitForCompletionKillable is WaitForCompletion that also ends, false,
 // when killed() reports a fatal signal (wait_for_completion_killable).
 func WaitForCompletionKillable(c *Completion, killed func() bool) bool {
-	return c.q.Wait(func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if c.done > 0 {
-			c.done--
-			return true
-		}
-		return false
-	}, true, killed, -1)
+	return c.q.Wait(c.tryWait, true, killed, -1)
 }
 
 // SleepTimeout puts the current task to sleep for d

@@ -116,18 +116,12 @@ func epollWait(t *proc.Task, r *amd64.PtRegs, timeout time.Duration, sigmask uin
 	if !proc.IsEpoll(epf) {
 		return abi.EINVAL.Neg()
 	}
-	saved := t.Blocked
-	if sigmask != 0 {
-		set, e := readSigset(t, sigmask, sigsetsize)
-		if e != 0 {
-			return e
-		}
-		t.SetBlocked(set)
+	restore, e := tempSigmask(t, sigmask, sigsetsize)
+	if e != 0 {
+		return e
 	}
 	evs, err := proc.EpollOf(epf).Wait(t, max, timeout)
-	if sigmask != 0 {
-		t.RestoreSigmaskAfter(saved, err == abi.EINTR)
-	}
+	restore(err == abi.EINTR)
 	if err != nil {
 		return errno(err)
 	}

@@ -100,22 +100,34 @@ func doPoll(t *proc.Task, addr uintptr, nfds uint64, timeout time.Duration) int6
 // the old mask comes back now, or after the handler if wait was
 // interrupted (ERESTARTNOHAND).
 func withSigmask(t *proc.Task, sigmask uintptr, size uint64, wait func() (int64, error)) int64 {
-	saved := t.Blocked
-	if sigmask != 0 {
-		set, e := readSigset(t, sigmask, size)
-		if e != 0 {
-			return e
-		}
-		t.SetBlocked(set)
+	restore, e := tempSigmask(t, sigmask, size)
+	if e != 0 {
+		return e
 	}
 	v, err := wait()
-	if sigmask != 0 {
-		t.RestoreSigmaskAfter(saved, err != nil)
-	}
+	restore(err != nil)
 	if err != nil {
 		return abi.ERESTARTNOHAND.Neg()
 	}
 	return v
+}
+
+// tempSigmask puts the mask at sigmask in place for a wait (nothing if
+// sigmask is 0) and returns how to put the old one back: at once, or,
+// if the wait was interrupted, after the signal's handler has run (the
+// saved mask goes into its frame). A bad mask pointer or size is the
+// errno returned. Mirrors set_user_sigmask() and restore_saved_sigmask_unless().
+func tempSigmask(t *proc.Task, sigmask uintptr, size uint64) (restore func(interrupted bool), e int64) {
+	if sigmask == 0 {
+		return func(bool) {}, 0
+	}
+	saved := t.Blocked
+	set, e := readSigset(t, sigmask, size)
+	if e != 0 {
+		return nil, e
+	}
+	t.SetBlocked(set)
+	return func(interrupted bool) { t.RestoreSigmaskAfter(saved, interrupted) }, 0
 }
 
 // sysPpoll(fds, nfds, tsp, sigmask, sigsetsize): the time left is

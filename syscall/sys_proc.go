@@ -63,9 +63,7 @@ func sysArchPrctl(t *proc.Task, r *amd64.PtRegs) int64 {
 			v = t.User.GSBase
 		}
 		var b [8]byte
-		for i := range b {
-			b[i] = byte(v >> (8 * i))
-		}
+		put64(b[:], v)
 		if _, err := t.MM.CopyToUser(uintptr(r.SI), b[:]); err != nil {
 			return abi.EFAULT.Neg()
 		}
