@@ -698,6 +698,24 @@ static void t_sigaction_errors(void)
 	      tx_syscall3(SYS_rt_sigqueueinfo, sys_getpid(), 0, &si), 0);
 	check("rt_sigqueueinfo(self, SIGUSR1, bad)",
 	      tx_syscall3(SYS_rt_sigqueueinfo, sys_getpid(), SIGUSR1, BAD_PTR), -EFAULT_);
+	/* rt_tgsigqueueinfo names one thread: the same rules, and EINVAL for
+	 * a tgid or tid that is not positive, ESRCH for a thread of another
+	 * group. */
+	long me = sys_getpid();
+	check("rt_tgsigqueueinfo(self, self, 0, SI_USER)",
+	      tx_syscall6(SYS_rt_tgsigqueueinfo, me, me, 0, (long)&si, 0, 0), 0);
+	check("rt_tgsigqueueinfo(parent, parent, 0, SI_USER)",
+	      tx_syscall6(SYS_rt_tgsigqueueinfo, sys_getppid(), sys_getppid(), 0, (long)&si, 0, 0), -EPERM_);
+	check("rt_tgsigqueueinfo(0, self)",
+	      tx_syscall6(SYS_rt_tgsigqueueinfo, 0, me, 0, (long)&si, 0, 0), -EINVAL_);
+	check("rt_tgsigqueueinfo(self, -1)",
+	      tx_syscall6(SYS_rt_tgsigqueueinfo, me, -1, 0, (long)&si, 0, 0), -EINVAL_);
+	check("rt_tgsigqueueinfo(self, self, SIGUSR1, bad)",
+	      tx_syscall6(SYS_rt_tgsigqueueinfo, me, me, SIGUSR1, BAD_PTR, 0, 0), -EFAULT_);
+	check("rt_tgsigqueueinfo(self, self, 65)",
+	      tx_syscall6(SYS_rt_tgsigqueueinfo, me, me, 65, (long)&si, 0, 0), -EINVAL_);
+	check("rt_tgsigqueueinfo(parent's group, self)",
+	      tx_syscall6(SYS_rt_tgsigqueueinfo, sys_getppid(), me, 0, (long)&si, 0, 0), -ESRCH_);
 }
 
 /* sigaltstack: SA_ONSTACK handlers run on the alternate stack. */

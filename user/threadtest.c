@@ -395,6 +395,7 @@ static void t_tls_per_thread(void)
 #define ARCH_SET_GS_ 0x1001
 #define ARCH_GET_FS_ 0x1003
 #define ARCH_GET_GS_ 0x1004
+#define KERNEL_ADDR_ 0xffffffff81000000UL
 #define GS_MAIN 0x12345000UL
 #define GS_THREAD 0x23456000UL
 #define GS_CHILD 0x34567000UL
@@ -452,6 +453,14 @@ static void t_fs_gs_base(void)
 	pthread_t t;
 	long pid;
 
+	/* ARCH_SET_GS and ARCH_GET_GS work with or without FSGSBASE. */
+	check("ARCH_SET_GS at a kernel address", tx_syscall2(SYS_arch_prctl, ARCH_SET_GS_, KERNEL_ADDR_), -EPERM_);
+	check("ARCH_GET_GS into a bad pointer", tx_syscall2(SYS_arch_prctl, ARCH_GET_GS_, BAD_PTR), -EFAULT_);
+	check("ARCH_SET_GS", tx_syscall2(SYS_arch_prctl, ARCH_SET_GS_, GS_MAIN), 0);
+	sched_yield();
+	check("ARCH_GET_GS after a switch", tx_syscall2(SYS_arch_prctl, ARCH_GET_GS_, &v), 0);
+	check("ARCH_GET_GS == ARCH_SET_GS's", v, GS_MAIN);
+	check("ARCH_SET_GS back to 0", tx_syscall2(SYS_arch_prctl, ARCH_SET_GS_, 0), 0);
 	if (!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE_)) {
 		skip("AT_HWCAP2 has no FSGSBASE"); /* the instructions are #UD */
 		return;
