@@ -213,7 +213,8 @@ func (mm *MM) PutResched() {
 	}
 }
 
-// dropUser drops a user and reports whether it was the last.
+// dropUser drops a user and reports whether it was the last (mmput()'s
+// atomic_dec_and_test(&mm->mm_users)).
 func (mm *MM) dropUser() bool {
 	mm.mu.Lock()
 	defer mm.mu.Unlock()

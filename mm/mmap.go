@@ -115,7 +115,7 @@ func (mm *MM) munmapLocked(start, end uintptr, b *tlbBatch) error {
 
 // holeOverLimitLocked reports whether removing [start, end) would punch a
 // hole in one area (one more area) when the MM or the kernel is at its
-// limit of areas.
+// limit of areas: the map_count check of Linux's do_vmi_align_munmap().
 func (mm *MM) holeOverLimitLocked(start, end uintptr) bool {
 	vs := mm.vmas.Intersecting(start, end)
 	return len(vs) == 1 && vs[0].Start < start && vs[0].End > end &&

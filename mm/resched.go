@@ -39,7 +39,8 @@ func (mm *MM) populate(start, end uintptr) {
 // inChunksLocked calls work on [start, end) one chunk of chunkTables
 // leaf tables at a time, stopping at its first error. The caller holds
 // the MM's lock; between two chunks it is dropped and Resched called,
-// and it is held again on return.
+// and it is held again on return. Tamix's own: Linux has no such loop,
+// its page-table walks call cond_resched() where they stand.
 func (mm *MM) inChunksLocked(start, end uintptr, work func(va, stop uintptr) error) error {
 	for va := start; va < end; {
 		stop := mm.pt.workEnd(va, end, chunkTables)
@@ -64,7 +65,8 @@ func (mm *MM) inChunksLocked(start, end uintptr, work func(va, stop uintptr) err
 // may see the range half unmapped, or map into the part already freed;
 // munmap racing with other calls on the same addresses is a race in the
 // program on Linux too. A table copy that cannot be allocated stops the
-// work with ENOMEM, the chunks done so far staying unmapped.
+// work with ENOMEM, the chunks done so far staying unmapped. Mirrors
+// mm/vma.c:do_vmi_munmap() with the cond_resched() of zap_pte_range().
 func (mm *MM) munmapChunked(start, end uintptr) error {
 	mm.mu.Lock()
 	defer mm.mu.Unlock()
@@ -84,7 +86,9 @@ func (mm *MM) munmapChunked(start, end uintptr) error {
 // holds at most one more area than at the end while it is done. After
 // the first chunk the range is looked up again: if another thread
 // unmapped part of it meanwhile, the change stops there with ENOMEM, as
-// Linux's mprotect does at a hole.
+// Linux's mprotect does at a hole. Mirrors the mprotect_fixup() loop of
+// mm/mprotect.c:do_mprotect_pkey(), with change_pte_range()'s
+// cond_resched() between chunks.
 func (mm *MM) mprotectChunkedLocked(start, end uintptr, prot VMFlags) error {
 	return mm.inChunksLocked(start, end, func(va, stop uintptr) error {
 		if va != start && !mm.coveredLocked(va, stop) {
@@ -133,6 +137,7 @@ func (mm *MM) teardown(resched bool) {
 // putPagesLocked drops the pages mapped in [start, end) during teardown:
 // shared leaf tables whose block the range covers lose this MM's
 // reference, and the MM's own entries are cleared and their pages put.
+// Mirrors mm/memory.c:unmap_vmas() as exit_mmap() calls it.
 func (mm *MM) putPagesLocked(start, end uintptr) error {
 	mm.pt.dropSharedTables(start, end, false)
 	for _, v := range mm.vmas.Intersecting(start, end) {

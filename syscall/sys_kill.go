@@ -62,7 +62,7 @@ func sysRtSigqueueinfo(t *proc.Task, r *amd64.PtRegs) int64 {
 }
 
 // sysRtTgsigqueueinfo(tgid, tid, sig, uinfo) is rt_sigqueueinfo to one
-// thread.
+// thread. Mirrors kernel/signal.c:SYSCALL_DEFINE4(rt_tgsigqueueinfo).
 func sysRtTgsigqueueinfo(t *proc.Task, r *amd64.PtRegs) int64 {
 	info := &proc.Siginfo{}
 	if _, err := t.MM.CopyFromUser(info[:], uintptr(r.R10)); err != nil {
